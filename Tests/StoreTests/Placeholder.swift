@@ -1,0 +1,3 @@
+import XCTest
+
+final class PlaceholderStoreTests: XCTestCase { func testNothing() {} }
