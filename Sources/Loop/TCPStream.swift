@@ -1,0 +1,168 @@
+import CLibUV
+
+/// One TCP connection. Reads are delivered as borrowed bytes, valid only during `onRead`;
+/// writes are copied, so the caller's buffer may be reused at once.
+public final class TCPStream: Handle {
+    /// Bytes that arrived; the buffer is the loop's shared read buffer, valid only during the call.
+    public var onRead: ((UnsafeRawBufferPointer) -> Void)?
+    /// The peer closed its side (nil) or the connection failed. Reading has stopped.
+    public var onReadEnd: ((LoopError?) -> Void)?
+    private var connectCompletion: ((LoopError?) -> Void)?
+
+    public init(loop: EventLoop) throws(LoopError) {
+        super.init(loop: loop, byteCount: MemoryLayout<uv_tcp_t>.size)
+        let rc = uv_tcp_init(loop.uv, raw.assumingMemoryBound(to: uv_tcp_t.self))
+        if rc < 0 { abandon(); throw LoopError(code: rc, operation: "uv_tcp_init") }
+        adopt()
+    }
+
+    var stream: UnsafeMutablePointer<uv_stream_t> { raw.assumingMemoryBound(to: uv_stream_t.self) }
+    var tcp: UnsafeMutablePointer<uv_tcp_t> { raw.assumingMemoryBound(to: uv_tcp_t.self) }
+
+    /// Connects to `address`; `completion` runs later on the loop (never inside this call).
+    public func connect(to address: SocketAddress, completion: @escaping (LoopError?) -> Void) {
+        precondition(state == .open && connectCompletion == nil)
+        let request = UnsafeMutablePointer<uv_connect_t>.allocate(capacity: 1)
+        request.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        connectCompletion = completion
+        let rc = address.withSockaddr { uv_tcp_connect(request, tcp, $0, streamConnectCallback) }
+        if rc < 0 {
+            // libuv will not call back: undo, then report from the next loop round.
+            Unmanaged<TCPStream>.fromOpaque(request.pointee.data).release()
+            request.deallocate()
+            let error = LoopError(code: rc, operation: "connect \(address)")
+            connectCompletion = nil
+            loop.defer { completion(error) }
+        }
+    }
+
+    fileprivate func connected(status: Int32) {
+        let completion = connectCompletion
+        connectCompletion = nil
+        completion?(status < 0 ? LoopError(code: status, operation: "connect") : nil)
+    }
+
+    /// Starts delivering bytes to `onRead`.
+    public func startReading() throws(LoopError) {
+        precondition(state == .open)
+        try LoopError.check(uv_read_start(stream, streamAllocCallback, streamReadCallback), "uv_read_start")
+    }
+
+    /// Stops delivering bytes (back-pressure); `startReading()` resumes.
+    public func stopReading() {
+        guard state == .open else { return }
+        _ = uv_read_stop(stream)
+    }
+
+    /// Queues `bytes` for writing. On failure the stream is closed (the peer is gone or the
+    /// socket is broken); there is nothing else a caller could do.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard state == .open, bytes.count > 0 else { return }
+        // One allocation holds the request and a copy of the bytes; freed in the write callback.
+        let headerBytes = (MemoryLayout<uv_write_t>.size + 15) & ~15
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: headerBytes + bytes.count, alignment: 16)
+        let request = memory.bindMemory(to: uv_write_t.self, capacity: 1)
+        let payload = memory + headerBytes
+        payload.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        request.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        var buffer = uv_buf_init(payload.assumingMemoryBound(to: CChar.self), UInt32(bytes.count))
+        let rc = uv_write(request, stream, &buffer, 1, streamWriteCallback)
+        if rc < 0 {
+            Unmanaged<TCPStream>.fromOpaque(request.pointee.data).release()
+            memory.deallocate()
+            close()
+        }
+    }
+
+    /// Convenience for `write(_:)` with an array.
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Bytes queued in the kernel-bound write queue and not yet written (for back-pressure).
+    public var pendingWriteBytes: Int { state == .open ? uv_stream_get_write_queue_size(stream) : 0 }
+
+    /// Disables Nagle's algorithm: responses go out as soon as they are written.
+    public func setNoDelay(_ enabled: Bool) {
+        guard state == .open else { return }
+        _ = uv_tcp_nodelay(tcp, enabled ? 1 : 0)
+    }
+
+    /// The peer's address, if still connected.
+    public var remoteAddress: SocketAddress? {
+        guard state == .open else { return nil }
+        var storage = sockaddr_storage()
+        var length = Int32(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutableBytes(of: &storage) {
+            uv_tcp_getpeername(tcp, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
+        }
+        return rc == 0 ? SocketAddress(storage: storage) : nil
+    }
+
+    override func willClose() {
+        onRead = nil
+        onReadEnd = nil
+    }
+
+    fileprivate func didRead(_ count: Int, _ base: UnsafeMutableRawPointer?) {
+        if count > 0, let base {
+            onRead?(UnsafeRawBufferPointer(start: base, count: count))
+        } else if count < 0 {
+            stopReading()
+            let error = LoopError(code: Int32(count), operation: "read")
+            onReadEnd?(error.code == UV_EOF.rawValue ? nil : error)
+        }
+    }
+
+    fileprivate func didWrite(status: Int32) {
+        if status < 0 { close() }
+    }
+}
+
+private let streamAllocCallback: uv_alloc_cb = { handle, _, buffer in
+    let loop = EventLoop.from(handle!.pointee.loop)
+    buffer!.pointee = uv_buf_init(loop.readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(loop.readBuffer.count))
+}
+
+private let streamReadCallback: uv_read_cb = { stream, count, buffer in
+    guard let stream, let data = stream.pointee.data else { return }
+    let owner = Unmanaged<TCPStream>.fromOpaque(data).takeUnretainedValue()
+    owner.didRead(count, UnsafeMutableRawPointer(buffer?.pointee.base))
+}
+
+private let streamWriteCallback: uv_write_cb = { request, status in
+    guard let request else { return }
+    let owner = Unmanaged<TCPStream>.fromOpaque(request.pointee.data).takeRetainedValue()
+    UnsafeMutableRawPointer(request).deallocate()
+    owner.didWrite(status: status)
+}
+
+private let streamConnectCallback: uv_connect_cb = { request, status in
+    guard let request else { return }
+    let owner = Unmanaged<TCPStream>.fromOpaque(request.pointee.data).takeRetainedValue()
+    request.deallocate()
+    owner.connected(status: status)
+}
+
+extension TCPStream {
+    /// Closes after every queued write has gone out (`uv_close` alone would cancel them):
+    /// shuts down the sending side, then closes. Used after a "Connection: close" response.
+    public func closeAfterPendingWrites() {
+        guard state == .open else { return }
+        stopReading()
+        let request = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
+        request.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        if uv_shutdown(request, stream, streamShutdownCallback) < 0 {
+            Unmanaged<TCPStream>.fromOpaque(request.pointee.data).release()
+            request.deallocate()
+            close()
+        }
+    }
+}
+
+private let streamShutdownCallback: uv_shutdown_cb = { request, _ in
+    guard let request else { return }
+    let owner = Unmanaged<TCPStream>.fromOpaque(request.pointee.data).takeRetainedValue()
+    request.deallocate()
+    owner.close()
+}

@@ -1,0 +1,209 @@
+// Proves the libuv shell over real loopback sockets: TCP echo, UDP, timers, the mailbox from
+// other threads, thread-pool work, and that a stopped loop ends with no handle left open.
+import CLibUV
+import Foundation
+import XCTest
+
+@testable import Loop
+
+final class LoopTests: XCTestCase {
+    private func withLoop(_ body: (EventLoop) throws -> Void) throws {
+        let loop = try EventLoop()
+        try body(loop)
+        loop.closeAllHandles()
+        XCTAssertEqual(loop.liveHandleCount, 0)
+        try loop.close()
+    }
+
+    /// Runs the loop until `done()` or a 5 s safety timer, which fails the test.
+    private func run(_ loop: EventLoop, until done: () -> Bool) throws {
+        let guardTimer = try Timer(loop: loop)
+        var timedOut = false
+        guardTimer.start(afterMilliseconds: 5000) { timedOut = true; loop.stop() }
+        guardTimer.unref()
+        while !done() && !timedOut { loop.runOnce(); usleep(100) }
+        XCTAssertFalse(timedOut, "loop test timed out")
+        guardTimer.close()
+    }
+
+    func testTCPEchoOverLoopbackAndCleanClose() throws {
+        try withLoop { loop in
+            let listener = try TCPListener(loop: loop)
+            var serverStreams: [TCPStream] = []
+            try listener.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { stream in
+                serverStreams.append(stream)
+                stream.onRead = { bytes in stream.write(Array(bytes)) }
+                stream.onReadEnd = { _ in stream.close() }
+                try? stream.startReading()  // a fresh stream can always start reading
+            }
+            let port = try XCTUnwrap(listener.localAddress?.port)
+            let client = try TCPStream(loop: loop)
+            var received: [UInt8] = []
+            var connectError: LoopError?
+            let message = Array("hello, loop".utf8)
+            client.connect(to: try SocketAddress(ip: "127.0.0.1", port: port)) { error in
+                connectError = error
+                client.onRead = { received += Array($0) }
+                try? client.startReading()
+                client.write(message)
+            }
+            try run(loop) { received.count >= message.count }
+            XCTAssertNil(connectError)
+            XCTAssertEqual(received, message)
+            XCTAssertEqual(serverStreams.count, 1)
+            XCTAssertGreaterThanOrEqual(loop.liveHandleCount, 3)
+        }
+    }
+
+    func testPeerCloseIsReportedAsEndOfStream() throws {
+        try withLoop { loop in
+            let listener = try TCPListener(loop: loop)
+            var ended = false
+            var endError: LoopError?
+            try listener.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { stream in
+                stream.onReadEnd = { error in endError = error; ended = true; stream.close() }
+                try? stream.startReading()
+            }
+            let client = try TCPStream(loop: loop)
+            client.connect(to: try SocketAddress(ip: "127.0.0.1", port: listener.localAddress!.port)) { _ in
+                client.write(Array("bye".utf8))
+                client.closeAfterPendingWrites()
+            }
+            try run(loop) { ended }
+            XCTAssertNil(endError)
+            XCTAssertEqual(client.state, .closed)
+        }
+    }
+
+    func testConnectFailureIsReportedLaterNotInline() throws {
+        try withLoop { loop in
+            // Bind a port, then close it, so connecting there is refused.
+            let probe = try TCPListener(loop: loop)
+            try probe.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { _ in }
+            let port = probe.localAddress!.port
+            probe.close()
+            try run(loop) { probe.state == .closed }
+            let client = try TCPStream(loop: loop)
+            var result: LoopError??
+            client.connect(to: try SocketAddress(ip: "127.0.0.1", port: port)) { result = .some($0) }
+            XCTAssertTrue(result == nil, "completion must not run inside connect()")
+            try run(loop) { result != nil }
+            XCTAssertEqual(result??.code, UV_ECONNREFUSED.rawValue)
+        }
+    }
+
+    func testBindingAPortInUseIsATypedError() throws {
+        try withLoop { loop in
+            let first = try TCPListener(loop: loop)
+            try first.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { _ in }
+            let second = try TCPListener(loop: loop)
+            XCTAssertThrowsError(try second.listen(on: try SocketAddress(ip: "127.0.0.1", port: first.localAddress!.port)) { _ in }) { error in
+                XCTAssertEqual((error as? LoopError)?.code, UV_EADDRINUSE.rawValue)
+                XCTAssertTrue("\(error)".contains("EADDRINUSE"))
+            }
+        }
+    }
+
+    func testUDPRoundTrip() throws {
+        try withLoop { loop in
+            let server = try UDPSocket(loop: loop)
+            try server.bind(to: try SocketAddress(ip: "127.0.0.1", port: 0))
+            try server.startReceiving { bytes, from in
+                server.send(UnsafeRawBufferPointer(rebasing: bytes[...]), to: from)
+            }
+            let client = try UDPSocket(loop: loop)
+            try client.bind(to: try SocketAddress(ip: "127.0.0.1", port: 0))
+            var echoed: [UInt8] = []
+            try client.startReceiving { bytes, _ in echoed = Array(bytes) }
+            let datagram: [UInt8] = [1, 2, 3, 4]
+            datagram.withUnsafeBytes { client.send($0, to: server.localAddress!) }
+            try run(loop) { !echoed.isEmpty }
+            XCTAssertEqual(echoed, datagram)
+        }
+    }
+
+    func testTimerRepeatsAndStops() throws {
+        try withLoop { loop in
+            let timer = try Timer(loop: loop)
+            var fired = 0
+            timer.start(afterMilliseconds: 1, repeatMilliseconds: 1) {
+                fired += 1
+                if fired == 3 { timer.stop() }
+            }
+            try run(loop) { fired == 3 }
+            XCTAssertEqual(fired, 3)
+        }
+    }
+
+    func testMailboxDeliversFromOtherThreadsInOrderAndRefusesAfterClose() throws {
+        try withLoop { loop in
+            var received: [Int] = []
+            let mailbox = try Mailbox<Int>(loop: loop) { received.append($0) }
+            let poster = mailbox.poster
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                for value in 0..<1000 { XCTAssertTrue(poster.post(value)) }
+                done.signal()
+            }
+            done.wait()
+            try run(loop) { received.count == 1000 }
+            XCTAssertEqual(received, Array(0..<1000))
+            mailbox.close()
+            XCTAssertFalse(poster.post(1), "a closed mailbox refuses messages")
+        }
+    }
+
+    func testMailboxCapacityIsABoundNotAQueueThatGrows() throws {
+        try withLoop { loop in
+            let mailbox = try Mailbox<Int>(loop: loop, capacity: 2) { _ in }
+            XCTAssertTrue(mailbox.poster.post(1))
+            XCTAssertTrue(mailbox.poster.post(2))
+            XCTAssertFalse(mailbox.poster.post(3))
+        }
+    }
+
+    func testThreadPoolWorkCompletesOnTheLoopThread() throws {
+        try withLoop { loop in
+            let loopThread = pthread_self()
+            var result: Int?
+            var completedOnLoop = false
+            loop.queueWork({ () -> Int in
+                (1...100).reduce(0, +)
+            }, completion: { value in
+                result = value
+                completedOnLoop = pthread_equal(pthread_self(), loopThread) != 0
+            })
+            try run(loop) { result != nil }
+            XCTAssertEqual(result, 5050)
+            XCTAssertTrue(completedOnLoop)
+        }
+    }
+
+    func testDeferRunsLaterNotInline() throws {
+        try withLoop { loop in
+            var ran = false
+            loop.defer { ran = true }
+            XCTAssertFalse(ran)
+            try run(loop) { ran }
+        }
+    }
+
+    func testCloseAllHandlesLeavesNothingOpenForUVLoopClose() throws {
+        let loop = try EventLoop()
+        let listener = try TCPListener(loop: loop)
+        try listener.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { _ in }
+        let timer = try Timer(loop: loop)
+        timer.start(afterMilliseconds: 60_000) {}
+        _ = try Mailbox<Int>(loop: loop) { _ in }
+        var closedCallbacks = 0
+        listener.onClose = { closedCallbacks += 1 }
+        timer.onClose = { closedCallbacks += 1 }
+        XCTAssertEqual(loop.liveHandleCount, 3)
+        loop.closeAllHandles()
+        XCTAssertEqual(loop.liveHandleCount, 0)
+        XCTAssertEqual(closedCallbacks, 2)
+        XCTAssertEqual(listener.state, .closed)
+        // uv_loop_close fails with EBUSY if libuv still knows any handle.
+        XCTAssertNoThrow(try loop.close())
+    }
+}
