@@ -13,7 +13,10 @@ public final class SQLiteConnection {
         /// How many statements `cached(_:)` keeps prepared (see there).
         public var maxCachedStatements: Int
 
-        public init(busyTimeoutMilliseconds: Int32 = 5_000, maxCachedStatements: Int = 64) {
+        public init(
+            busyTimeoutMilliseconds: Int32 = StoreLimits.defaultBusyTimeoutMilliseconds,
+            maxCachedStatements: Int = StoreLimits.defaultMaxCachedStatements
+        ) {
             precondition(busyTimeoutMilliseconds >= 0, "busy timeout must not be negative")
             precondition(maxCachedStatements >= 1, "the statement cache needs room for one")
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
