@@ -30,8 +30,10 @@ enum FileSystem {
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            let code = errno
+            // errno is read inside the closure, right after the call that set it.
+            let (count, code) = chunk.withUnsafeMutableBytes { buffer in
+                (read(descriptor, buffer.baseAddress, buffer.count), errno)
+            }
             if count < 0 && code == EINTR { continue }
             guard count >= 0 else { throw failure("read", path, code) }
             guard count > 0 else { return content }
@@ -74,10 +76,9 @@ enum FileSystem {
     private static func writeAll(_ content: [UInt8], to descriptor: Int32, path: String) throws(StoreError) {
         var offset = 0
         while offset < content.count {
-            let count = content.withUnsafeBytes { bytes in
-                write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            let (count, code) = content.withUnsafeBytes { bytes in
+                (write(descriptor, bytes.baseAddress! + offset, bytes.count - offset), errno)
             }
-            let code = errno
             if count < 0 && code == EINTR { continue }
             guard count > 0 else { throw failure("write", path, code) }
             offset += count
