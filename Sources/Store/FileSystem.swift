@@ -1,0 +1,100 @@
+import Glibc
+
+/// The few file-system calls the Store makes outside SQLite (the data folder and its `node-id`
+/// file), with `errno` turned into `StoreError.io` in one place (`failure`).
+enum FileSystem {
+    /// Creates the folder `path` with `mode` (less the umask), or accepts it if it is already
+    /// a folder. Parent folders must exist.
+    static func createDirectory(_ path: String, mode: mode_t) throws(StoreError) {
+        if mkdir(path, mode) == 0 { return }
+        let code = errno
+        guard code == EEXIST else { throw failure("mkdir", path, code) }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw failure("stat", path, errno) }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .io("\(path) exists and is not a directory")
+        }
+    }
+
+    /// The whole content of the file at `path`, or `nil` if there is none. A file longer than
+    /// `maxBytes` is not one we wrote: it is reported as corrupt instead of read whole.
+    static func readFile(_ path: String, maxBytes: Int) throws(StoreError) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw failure("open", path, code)
+        }
+        // Nothing was written through this descriptor, so close cannot lose data.
+        defer { Glibc.close(descriptor) }
+        var content: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256)
+        while true {
+            // errno is read inside the closure, right after the call that set it.
+            let (count, code) = chunk.withUnsafeMutableBytes { buffer in
+                (read(descriptor, buffer.baseAddress, buffer.count), errno)
+            }
+            if count < 0 && code == EINTR { continue }
+            guard count >= 0 else { throw failure("read", path, code) }
+            guard count > 0 else { return content }
+            content += chunk.prefix(count)
+            guard content.count <= maxBytes else {
+                throw .corrupt("\(path) is longer than \(maxBytes) bytes")
+            }
+        }
+    }
+
+    /// Replaces the file `name` in `directory` with `content`, so that after a crash it holds
+    /// either the old content or all of the new: write a temporary file, fsync it, rename it
+    /// over `name`, then fsync the folder so the rename itself is durable.
+    static func writeFileAtomically(
+        _ content: [UInt8], named name: String, in directory: String, mode: mode_t
+    ) throws(StoreError) {
+        let path = directory + "/" + name
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw failure("open", temporary, errno) }
+        do throws(StoreError) {
+            try writeAll(content, to: descriptor, path: temporary)
+            guard fsync(descriptor) == 0 else { throw failure("fsync", temporary, errno) }
+            guard Glibc.close(descriptor) == 0 else { throw failure("close", temporary, errno) }
+        } catch {
+            // After a failed close the descriptor is released anyway (Linux close(2)); the
+            // second close then fails with EBADF, which says nothing new.
+            Glibc.close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw failure("rename", path, code)
+        }
+        try syncDirectory(directory)
+    }
+
+    private static func writeAll(_ content: [UInt8], to descriptor: Int32, path: String) throws(StoreError) {
+        var offset = 0
+        while offset < content.count {
+            let (count, code) = content.withUnsafeBytes { bytes in
+                (write(descriptor, bytes.baseAddress! + offset, bytes.count - offset), errno)
+            }
+            if count < 0 && code == EINTR { continue }
+            guard count > 0 else { throw failure("write", path, code) }
+            offset += count
+        }
+    }
+
+    private static func syncDirectory(_ directory: String) throws(StoreError) {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", directory, errno) }
+        // A folder opened read-only has nothing to flush on close.
+        defer { Glibc.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("fsync", directory, errno) }
+    }
+
+    /// The one place an `errno` becomes a `StoreError`.
+    private static func failure(_ call: String, _ path: String, _ code: Int32) -> StoreError {
+        .io("\(call) \(path): \(String(cString: strerror(code))) (errno \(code))")
+    }
+}

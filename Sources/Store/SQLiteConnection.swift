@@ -1,0 +1,147 @@
+import CSQLite
+
+/// One open SQLite database. It owns its `sqlite3*` and closes it in `close()` or `deinit`.
+///
+/// Opened with `SQLITE_OPEN_NOMUTEX`: SQLite does no locking of its own for this handle, so a
+/// connection (and every statement it prepared) must be used from one thread at a time. It is
+/// deliberately not `Sendable`; the shell hands it to exactly one storage thread.
+public final class SQLiteConnection {
+    /// How a connection is opened.
+    public struct Options: Sendable, Equatable {
+        /// How long a statement waits for another connection's lock before `SQLITE_BUSY`.
+        public var busyTimeoutMilliseconds: Int32
+        /// How many statements `cached(_:)` keeps prepared (see there).
+        public var maxCachedStatements: Int
+
+        public init(
+            busyTimeoutMilliseconds: Int32 = StoreLimits.defaultBusyTimeoutMilliseconds,
+            maxCachedStatements: Int = StoreLimits.defaultMaxCachedStatements
+        ) {
+            precondition(busyTimeoutMilliseconds >= 0, "busy timeout must not be negative")
+            precondition(maxCachedStatements >= 1, "the statement cache needs room for one")
+            self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.maxCachedStatements = maxCachedStatements
+        }
+    }
+
+    /// The file this connection opened (or ":memory:").
+    public let path: String
+    /// The options it was opened with.
+    public let options: Options
+    private var db: OpaquePointer?
+    private var statementCache: [String: SQLiteStatement] = [:]
+    /// How many savepoints `transaction` has open, for naming the next one.
+    var savepointDepth = 0
+
+    /// Opens (creating if needed) the database at `path` for reading and writing, with extended
+    /// result codes and the busy timeout of `options`.
+    public init(path: String, options: Options = Options()) throws(SQLiteError) {
+        self.path = path
+        self.options = options
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        do throws(SQLiteError) {
+            try check(rc, handle, "open \(path)")
+            try check(sqlite3_extended_result_codes(handle, 1), handle, "enable extended codes")
+            try check(
+                sqlite3_busy_timeout(handle, options.busyTimeoutMilliseconds), handle,
+                "set busy timeout")
+        } catch {
+            // sqlite3_open_v2 returns a handle even when it fails; it must still be closed.
+            sqlite3_close_v2(handle)
+            throw error
+        }
+        db = handle
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Finalizes the cached statements and closes the database. Idempotent.
+    ///
+    /// Statements obtained from `prepare` that are still alive keep SQLite's handle as a zombie
+    /// until they are released (`sqlite3_close_v2`); they must not be stepped after this.
+    public func close() {
+        guard let db else { return }
+        statementCache.removeAll()
+        let rc = sqlite3_close_v2(db)
+        precondition(rc == SQLITE_OK, "sqlite3_close_v2 failed with \(rc) for \(path)")
+        self.db = nil
+    }
+
+    /// True until `close()`.
+    public var isOpen: Bool { db != nil }
+
+    /// The raw handle; using a closed connection is a bug.
+    var handle: OpaquePointer {
+        guard let db else { preconditionFailure("SQLite connection to \(path) used after close()") }
+        return db
+    }
+
+    /// Runs one or more SQL statements that return no rows (DDL, PRAGMA writes, BEGIN/COMMIT).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        try check(sqlite3_exec(handle, sql, nil, nil, nil), handle, sql)
+    }
+
+    /// Prepares exactly one SQL statement. The caller owns the result.
+    public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        try prepare(sql, flags: 0)
+    }
+
+    /// The prepared statement for `sql`, prepared on first use and kept for the next.
+    ///
+    /// Meant for the fixed SQL of hot paths. The cache is bounded by
+    /// `options.maxCachedStatements`: when it is full it is emptied and refills with what is
+    /// used next, so dynamic SQL costs re-preparation but never unbounded memory. The statement
+    /// comes back reset with its bindings cleared.
+    public func cached(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let statement = statementCache[sql] {
+            precondition(!statement.isQuerying, "cached statement in use by a running query: \(sql)")
+            statement.reset()
+            statement.clearBindings()
+            return statement
+        }
+        if statementCache.count >= options.maxCachedStatements {
+            statementCache.removeAll()
+        }
+        let statement = try prepare(sql, flags: UInt32(SQLITE_PREPARE_PERSISTENT))
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// The number of statements `cached(_:)` currently holds.
+    public var cachedStatementCount: Int { statementCache.count }
+
+    private func prepare(_ sql: String, flags: UInt32) throws(SQLiteError) -> SQLiteStatement {
+        let db = handle
+        var statement: OpaquePointer?
+        var trailing = ""
+        let rc = sql.withCString { text -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v3(db, text, -1, flags, &statement, &tail)
+            if let tail { trailing = String(cString: tail) }
+            return rc
+        }
+        try check(rc, db, sql)
+        guard let statement else { preconditionFailure("no SQL statement in: \(sql)") }
+        // prepare_v3 compiles only the first statement; silently dropping the rest is a bug.
+        precondition(
+            trailing.allSatisfy { $0.isWhitespace || $0 == ";" },
+            "prepare() takes one statement (use execute() for scripts): \(sql)")
+        return SQLiteStatement(handle: statement, sql: sql)
+    }
+
+    /// The rowid of the most recent successful INSERT on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// The number of rows changed by the most recent INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// True while a transaction is open (SQLite is not in autocommit mode).
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+}
+
+@available(*, unavailable, message: "a SQLite connection is confined to one thread at a time")
+extension SQLiteConnection: Sendable {}

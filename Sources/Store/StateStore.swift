@@ -1,0 +1,110 @@
+/// The replicated state machine's tables in `state.db` (DESIGN.md §6).
+///
+/// The `meta` table holds `applied_index`: the Raft index of the last batch whose effects are
+/// in the database. `apply(batchAt:_:)` writes it in the same transaction as those effects, so
+/// after a crash the node replays the log from `appliedIndex + 1` and never applies an entry
+/// twice or skips one. WAL with `synchronous = FULL`, like `raft.db`.
+///
+/// Later issues add the registry's tables by appending to `migrations`.
+/// A class because it owns its connection; like the connection, it is used from one thread.
+public final class StateStore {
+    /// The schema of `state.db`, one line per step. Append a `Migration` to add tables; never
+    /// edit a released one.
+    public static let migrations = [
+        Migration(version: 1, name: "meta: applied_index, cluster_id", sql: schemaVersion1),
+    ]
+
+    private static let schemaVersion1 = """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value ANY) STRICT;
+        INSERT INTO meta(key, value) VALUES ('applied_index', 0);
+        """
+
+    private static let selectMeta = "SELECT value FROM meta WHERE key = ?"
+    private static let updateAppliedIndex = "UPDATE meta SET value = ? WHERE key = 'applied_index'"
+    private static let upsertMeta = """
+        INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value
+        """
+
+    /// The store's connection; internal so tests can inspect pragmas.
+    let connection: SQLiteConnection
+
+    /// The Raft index of the last batch applied, as committed in `state.db` (0 when new).
+    /// Read once at open and kept in step by `apply`, which is the only writer.
+    public private(set) var appliedIndex: UInt64
+
+    /// Opens (creating and migrating if needed) the state database at `path`.
+    public init(path: String) throws(StoreError) {
+        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations)
+        appliedIndex = try Self.readAppliedIndex(connection)
+    }
+
+    /// Closes the database. Any later call is a bug.
+    public func close() {
+        connection.close()
+    }
+
+    /// Runs `body` (the effects of the committed entries up to `index`) and records `index` as
+    /// the applied index, in ONE transaction: either both are durable or neither is.
+    ///
+    /// `index` must be above `appliedIndex`, and `apply` must not run inside another
+    /// transaction (its commit is the point where the batch counts as applied): both are
+    /// preconditions. If `body` throws, its error is rethrown and nothing it wrote remains.
+    /// Name the body's error type: `apply(batchAt: i) { (db) throws(StoreError) in ... }`.
+    @discardableResult
+    public func apply<T, E: SQLiteErrorConvertible>(
+        batchAt index: UInt64, _ body: (SQLiteConnection) throws(E) -> T
+    ) throws(E) -> T {
+        precondition(index > appliedIndex, "batch at \(index) is not after applied index \(appliedIndex)")
+        precondition(!connection.isInTransaction, "apply must not run inside another transaction")
+        let result = try connection.immediateTransaction { () throws(E) -> T in
+            let result = try body(connection)
+            do throws(SQLiteError) {
+                try connection.cached(Self.updateAppliedIndex).run([.unsigned(index)])
+            } catch {
+                throw E(error)
+            }
+            precondition(connection.changes == 1, "the applied_index row is missing")
+            return result
+        }
+        appliedIndex = index
+        return result
+    }
+
+    /// The cluster's ID, or `nil` before one is recorded.
+    public func clusterID() throws(StoreError) -> String? {
+        switch try Self.readMeta("cluster_id", connection) {
+        case nil:
+            return nil
+        case .text(let id)?:
+            return id
+        case let other?:
+            throw .corrupt("state.db cluster_id is not text: \(other)")
+        }
+    }
+
+    /// Records the cluster's ID. One statement, so it is atomic on its own; called from inside
+    /// an `apply` body it commits with that batch.
+    public func setClusterID(_ id: String) throws(StoreError) {
+        precondition(!id.isEmpty, "empty cluster ID")
+        do throws(SQLiteError) {
+            try connection.cached(Self.upsertMeta).run([.text("cluster_id"), .text(id)])
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    private static func readAppliedIndex(_ connection: SQLiteConnection) throws(StoreError) -> UInt64 {
+        guard case .integer(let index)? = try readMeta("applied_index", connection), index >= 0 else {
+            throw .corrupt("state.db has no valid applied_index")
+        }
+        return UInt64(index)
+    }
+
+    private static func readMeta(_ key: String, _ connection: SQLiteConnection) throws(StoreError) -> SQLiteValue? {
+        do throws(SQLiteError) {
+            return try connection.cached(selectMeta).query([.text(key)]) { $0.value(at: 0) }.first
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}

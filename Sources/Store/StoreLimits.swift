@@ -1,0 +1,12 @@
+/// Every limit of the Store module, in one place (STYLE.md principle 6).
+public enum StoreLimits {
+    /// The longest node ID, in bytes. IDs are visible ASCII, so bytes and characters agree.
+    public static let maxNodeIDBytes = 128
+    /// The largest `node-id` file read back: the ID plus generous room for whitespace. A bigger
+    /// file is not one we wrote, and is reported as corrupt rather than read whole.
+    public static let maxNodeIDFileBytes = 1_024
+    /// Statements a connection keeps prepared by default (`SQLiteConnection.Options`).
+    public static let defaultMaxCachedStatements = 64
+    /// How long a connection waits for another's lock by default, before `SQLITE_BUSY`.
+    public static let defaultBusyTimeoutMilliseconds: Int32 = 5_000
+}

@@ -1,3 +1,0 @@
-import XCTest
-
-final class PlaceholderStoreTests: XCTestCase { func testNothing() {} }
