@@ -1,1 +1,162 @@
-// Agent module.
+import CSQLite
+import Glibc
+import HTTP
+import Loop
+import Registry
+import Server
+
+/// A running node: the libuv loop, the listeners, the data folder and the `ServerNode` they drive.
+/// Everything here runs on the thread that called `run()`.
+public final class Agent {
+    public static let version = "0.1.0"
+    /// What Consul clients are told; the API behaves as Consul 1.20 does.
+    public static let consulCompatibleVersion = "1.20.0"
+    /// The core's tick (DESIGN.md §5: 50 ms).
+    static let tickMilliseconds: UInt64 = 50
+
+    public let config: AgentConfig
+    private let logger: Logger
+    private let loop: EventLoop
+    private var node: ServerNode
+    private var outputs: [NodeOutput] = []
+    private var servers: [HTTPServer] = []
+    private var dataDirectory: DataFolder?
+    private var stopping = false
+
+    /// Prepares the node: validates the configuration, opens the data folder. Binds nothing yet.
+    public init(config: AgentConfig) throws(AgentError) {
+        do { try config.validate() } catch { throw .config(error.message) }
+        self.config = config
+        logger = Logger(level: config.logLevel, json: config.logJSON)
+        do { loop = try EventLoop() } catch { throw .loop(error) }
+        let folder = try DataFolder.open(config: config)
+        dataDirectory = folder
+        let nodeName = config.nodeName ?? DataFolder.hostName()
+        let identity: AgentIdentity
+        do {
+            identity = try AgentIdentity(nodeName: nodeName, nodeID: folder.nodeID, datacenter: config.datacenter)
+        } catch { throw .config(error.message) }
+        node = ServerNode(config: ServerConfig(
+            identity: identity,
+            version: Self.version,
+            consulCompatibleVersion: Self.consulCompatibleVersion,
+            serverAddress: Self.hostPort(config.bindAddr, config.ports.server),
+            ports: config.ports))
+    }
+
+    /// Binds every listener and serves until SIGINT or SIGTERM; then closes every handle and
+    /// returns. Blocks the calling thread, which becomes the loop thread.
+    public func run() throws(AgentError) {
+        try bindListeners()
+        try startTimersAndSignals()
+        logger.info("Gravity agent running", [
+            "node": node.config.identity.nodeName, "datacenter": config.datacenter,
+            "data_dir": dataDirectory?.path ?? "", "version": Self.version,
+        ])
+        for server in servers {
+            let scheme = server.listenerKind == .consul ? "Consul API" : "Discovery API"
+            logger.info("listening", ["api": scheme, "url": "http://\(server.localAddress?.description ?? "?")"])
+        }
+        loop.run()
+        loop.closeAllHandles()
+        do { try loop.close() } catch { throw .loop(error) }
+        dataDirectory?.close()
+        dataDirectory = nil
+        logger.info("Gravity agent stopped")
+    }
+
+    private func bindListeners() throws(AgentError) {
+        let plan: [(Listener, Int)] = [(.consul, config.ports.http), (.discovery, config.ports.discovery)]
+        for (index, (kind, port)) in plan.enumerated() {
+            let server = HTTPServer(kind: kind, loop: loop, limits: config.limits, logger: logger.named("http"),
+                                    firstConnectionID: UInt64(index) << 56) { [unowned self] id, listener, request in
+                self.step(.request(id, listener, request))
+            }
+            do {
+                try server.listen(on: try SocketAddress(ip: config.clientAddr, port: port))
+            } catch {
+                throw .bind("cannot listen on \(Self.hostPort(config.clientAddr, port)): \(error)")
+            }
+            servers.append(server)
+        }
+    }
+
+    private func startTimersAndSignals() throws(AgentError) {
+        do {
+            let tick = try Timer(loop: loop)
+            tick.start(afterMilliseconds: Self.tickMilliseconds, repeatMilliseconds: Self.tickMilliseconds) { [unowned self] in
+                self.step(.tick(nowMilliseconds: self.loop.nowMilliseconds))
+            }
+            let second = try Timer(loop: loop)
+            second.start(afterMilliseconds: 1000, repeatMilliseconds: 1000) { [unowned self] in self.everySecond() }
+            for signal in [SIGINT, SIGTERM] {
+                _ = try SignalWatcher(loop: loop, signal: signal) { [unowned self] in self.stop(reason: signal == SIGINT ? "SIGINT" : "SIGTERM") }
+            }
+        } catch { throw .loop(error) }
+    }
+
+    private func everySecond() {
+        let date = WallClock.httpDateNow()
+        let now = loop.nowMilliseconds
+        for server in servers {
+            server.httpDate = date
+            server.sweepTimeouts(now: now)
+        }
+    }
+
+    /// Feeds the node one input and carries out what it asks for.
+    private func step(_ input: NodeInput) {
+        node.step(input, into: &outputs)
+        guard !outputs.isEmpty else { return }
+        let batch = outputs
+        outputs.removeAll(keepingCapacity: true)
+        for output in batch { perform(output) }
+    }
+
+    private func perform(_ output: NodeOutput) {
+        switch output {
+        case .respond(let id, let response):
+            let index = Int(id.connection >> 56)
+            servers[index].deliver(id, response)
+        }
+    }
+
+    /// Graceful stop: stop accepting, let in-flight responses go out, then end the loop.
+    private func stop(reason: String) {
+        guard !stopping else { return }
+        stopping = true
+        logger.info("shutting down", ["signal": reason])
+        for server in servers { server.shutdown() }
+        // Wait for connections to drain (their last responses written), at most the grace period.
+        let started = loop.nowMilliseconds
+        guard let drain = try? Timer(loop: loop) else { loop.stop(); return }  // no timer: stop at once
+        drain.start(afterMilliseconds: 10, repeatMilliseconds: 10) { [unowned self] in
+            let drained = self.servers.allSatisfy { $0.connections.isEmpty }
+            if drained || self.loop.nowMilliseconds &- started > Self.shutdownGraceMilliseconds { self.loop.stop() }
+        }
+    }
+
+    /// How long a stopping agent waits for in-flight responses.
+    static let shutdownGraceMilliseconds: UInt64 = 5000
+
+    static func hostPort(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+/// Why an agent could not start or run; each case says what to fix.
+public enum AgentError: Error, CustomStringConvertible {
+    case config(String)
+    case bind(String)
+    case storage(String)
+    case loop(LoopError)
+
+    public var description: String {
+        switch self {
+        case .config(let message): "configuration error: \(message)"
+        case .bind(let message): "listener error: \(message)"
+        case .storage(let message): "storage error: \(message)"
+        case .loop(let error): "event loop error: \(error)"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import API
+import Registry
+
+/// Everything an agent needs to start, from defaults, the config file, `GRAVITY_*` environment
+/// variables and flags, in that order of precedence (later wins).
+public struct AgentConfig: Sendable, Equatable {
+    public var dev = false
+    public var nodeName: String?
+    public var datacenter = "dc1"
+    /// Where `raft.db`, `state.db` and `node-id` live; a fresh temporary folder in dev mode when nil.
+    public var dataDir: String?
+    /// The address the client listeners (HTTP, DNS) bind to.
+    public var clientAddr = "127.0.0.1"
+    /// The address the server RPC port binds to and advertises.
+    public var bindAddr = "127.0.0.1"
+    public var ports = NodeView.Ports(http: 8500, dns: 8600, server: 8300, discovery: 8761)
+    public var logLevel: LogLevel = .info
+    public var logJSON = false
+    public var limits = Limits()
+
+    public init() {}
+
+    /// Bounds on what one client may take; checked at start-up (`validate`).
+    public struct Limits: Sendable, Equatable {
+        /// Open connections from one IP per listener (Consul: `limits.http_max_conns_per_client`).
+        public var httpMaxConnsPerClient = 512
+        /// Open connections per listener in all.
+        public var httpMaxConnections = 16384
+        /// Longest time one request may take to arrive, head and body (slow clients are cut off).
+        public var httpReadTimeoutMilliseconds: UInt64 = 30_000
+        /// Longest time a keep-alive connection may sit idle between requests.
+        public var httpIdleTimeoutMilliseconds: UInt64 = 90_000
+        /// Largest request body accepted by the HTTP layer (the API may set lower limits).
+        public var httpMaxBodyBytes = 1024 * 1024
+        public init() {}
+    }
+
+    /// Refuses contradictory or out-of-range settings with a message naming the setting.
+    public func validate() throws(ValidationError) {
+        try AgentIdentity.validateDatacenter(datacenter)
+        if let nodeName { try AgentIdentity.validateNodeName(nodeName) }
+        if !dev && dataDir == nil {
+            throw ValidationError(field: "data_dir", message: "Must specify -data-dir (or run with -dev)")
+        }
+        let named = [("http", ports.http), ("dns", ports.dns), ("server", ports.server), ("discovery", ports.discovery)]
+        for (name, port) in named where !(1...65535).contains(port) {
+            throw ValidationError(field: "ports.\(name)", message: "Invalid ports.\(name) \(port): must be 1 to 65535")
+        }
+        let listening = [ports.http, ports.discovery, ports.server]
+        if Set(listening).count != listening.count {
+            throw ValidationError(field: "ports", message: "Ports must differ: http \(ports.http), discovery \(ports.discovery), server \(ports.server)")
+        }
+        try validateLimits()
+    }
+
+    private func validateLimits() throws(ValidationError) {
+        guard limits.httpMaxConnsPerClient >= 1, limits.httpMaxConnections >= limits.httpMaxConnsPerClient else {
+            throw ValidationError(field: "limits", message: "Invalid limits: need 1 <= http_max_conns_per_client <= http_max_connections")
+        }
+        guard limits.httpReadTimeoutMilliseconds >= 100, limits.httpIdleTimeoutMilliseconds >= 100 else {
+            throw ValidationError(field: "limits", message: "Invalid limits: HTTP timeouts must be at least 100ms")
+        }
+        guard (1024...(64 * 1024 * 1024)).contains(limits.httpMaxBodyBytes) else {
+            throw ValidationError(field: "limits.http_max_body_bytes", message: "Invalid limits.http_max_body_bytes: must be 1 KiB to 64 MiB")
+        }
+    }
+}

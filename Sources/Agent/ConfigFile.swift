@@ -1,0 +1,132 @@
+import Foundation
+import Registry
+
+/// Reads the JSON configuration file and `GRAVITY_*` environment variables into an `AgentConfig`.
+/// Unknown keys are refused with their name: a typo in an operator's file must not pass silently.
+public enum ConfigFile {
+    /// Applies the file at `path` on top of `config`.
+    public static func apply(path: String, to config: inout AgentConfig) throws(AgentError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .config("cannot read config file \(path)")
+        }
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw AgentError.config("\(path): the top level must be a JSON object")
+            }
+            object = parsed
+        } catch let error as AgentError {
+            throw error
+        } catch {
+            throw .config("\(path): invalid JSON: \(error.localizedDescription)")
+        }
+        try apply(object, to: &config, file: path)
+    }
+
+    static func apply(_ object: [String: Any], to config: inout AgentConfig, file: String) throws(AgentError) {
+        for key in object.keys.sorted() {
+            let value = object[key]!
+            switch key {
+            case "datacenter": config.datacenter = try string(value, key, file)
+            case "node_name": config.nodeName = try string(value, key, file)
+            case "data_dir": config.dataDir = try string(value, key, file)
+            case "bind_addr": config.bindAddr = try string(value, key, file)
+            case "client_addr": config.clientAddr = try string(value, key, file)
+            case "log_level": config.logLevel = try level(value, key, file)
+            case "log_json": config.logJSON = try bool(value, key, file)
+            case "ports": try applyPorts(value, to: &config, file: file)
+            case "limits": try applyLimits(value, to: &config, file: file)
+            default: throw .config("\(file): unknown key \"\(key)\"")
+            }
+        }
+    }
+
+    private static func applyPorts(_ value: Any, to config: inout AgentConfig, file: String) throws(AgentError) {
+        guard let ports = value as? [String: Any] else { throw .config("\(file): \"ports\" must be an object") }
+        for key in ports.keys.sorted() {
+            let port = try int(ports[key]!, "ports.\(key)", file)
+            switch key {
+            case "http": config.ports.http = port
+            case "dns": config.ports.dns = port
+            case "server": config.ports.server = port
+            case "discovery": config.ports.discovery = port
+            default: throw .config("\(file): unknown key \"ports.\(key)\"")
+            }
+        }
+    }
+
+    private static func applyLimits(_ value: Any, to config: inout AgentConfig, file: String) throws(AgentError) {
+        guard let limits = value as? [String: Any] else { throw .config("\(file): \"limits\" must be an object") }
+        for key in limits.keys.sorted() {
+            let value = limits[key]!
+            let name = "limits.\(key)"
+            switch key {
+            case "http_max_conns_per_client": config.limits.httpMaxConnsPerClient = try int(value, name, file)
+            case "http_max_connections": config.limits.httpMaxConnections = try int(value, name, file)
+            case "http_max_body_bytes": config.limits.httpMaxBodyBytes = try int(value, name, file)
+            case "http_read_timeout": config.limits.httpReadTimeoutMilliseconds = try milliseconds(value, name, file)
+            case "http_idle_timeout": config.limits.httpIdleTimeoutMilliseconds = try milliseconds(value, name, file)
+            default: throw .config("\(file): unknown key \"\(name)\"")
+            }
+        }
+    }
+
+    /// Applies `GRAVITY_*` variables (for Kubernetes): GRAVITY_DATACENTER, GRAVITY_NODE_NAME,
+    /// GRAVITY_DATA_DIR, GRAVITY_BIND_ADDR, GRAVITY_CLIENT_ADDR, GRAVITY_LOG_LEVEL and
+    /// GRAVITY_{HTTP,DNS,SERVER,DISCOVERY}_PORT.
+    public static func applyEnvironment(_ environment: [String: String], to config: inout AgentConfig) throws(AgentError) {
+        let origin = "environment"
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("GRAVITY_") {
+            switch name {
+            case "GRAVITY_DATACENTER": config.datacenter = value
+            case "GRAVITY_NODE_NAME": config.nodeName = value
+            case "GRAVITY_DATA_DIR": config.dataDir = value
+            case "GRAVITY_BIND_ADDR": config.bindAddr = value
+            case "GRAVITY_CLIENT_ADDR": config.clientAddr = value
+            case "GRAVITY_LOG_LEVEL": config.logLevel = try level(value, name, origin)
+            case "GRAVITY_HTTP_PORT": config.ports.http = try int(value, name, origin)
+            case "GRAVITY_DNS_PORT": config.ports.dns = try int(value, name, origin)
+            case "GRAVITY_SERVER_PORT": config.ports.server = try int(value, name, origin)
+            case "GRAVITY_DISCOVERY_PORT": config.ports.discovery = try int(value, name, origin)
+            default: continue  // other GRAVITY_* variables belong to scripts, not the agent
+            }
+        }
+    }
+
+    private static func string(_ value: Any, _ key: String, _ file: String) throws(AgentError) -> String {
+        guard let text = value as? String else { throw .config("\(file): \"\(key)\" must be a string") }
+        return text
+    }
+
+    private static func bool(_ value: Any, _ key: String, _ file: String) throws(AgentError) -> Bool {
+        guard let flag = value as? Bool else { throw .config("\(file): \"\(key)\" must be true or false") }
+        return flag
+    }
+
+    private static func int(_ value: Any, _ key: String, _ file: String) throws(AgentError) -> Int {
+        if let text = value as? String, let number = Int(text) { return number }
+        guard let number = value as? NSNumber, !(value is Bool), number.doubleValue == number.doubleValue.rounded() else {
+            throw .config("\(file): \"\(key)\" must be an integer")
+        }
+        return number.intValue
+    }
+
+    private static func level(_ value: Any, _ key: String, _ file: String) throws(AgentError) -> LogLevel {
+        let text = try string(value, key, file).lowercased()
+        guard let level = LogLevel(rawValue: text == "warning" ? "warn" : text) else {
+            throw .config("\(file): \"\(key)\" must be one of trace, debug, info, warn, error")
+        }
+        return level
+    }
+
+    /// A duration string ("30s") or a number of milliseconds.
+    private static func milliseconds(_ value: Any, _ key: String, _ file: String) throws(AgentError) -> UInt64 {
+        if let text = value as? String {
+            guard let nanoseconds = GoDuration.parseNanoseconds(text), nanoseconds >= 0 else {
+                throw .config("\(file): \"\(key)\" is not a duration like \"30s\": \(text)")
+            }
+            return UInt64(nanoseconds / 1_000_000)
+        }
+        return UInt64(max(0, try int(value, key, file)))
+    }
+}

@@ -1,0 +1,88 @@
+import HTTP
+import Loop
+import Server
+
+/// One HTTP listener (8500 or 8761) and its connections. It parses, hands complete requests to
+/// the node through `dispatch`, and writes responses in request order. It decides nothing about
+/// what a request means.
+final class HTTPServer {
+    let listenerKind: Listener
+    let loop: EventLoop
+    private let limits: AgentConfig.Limits
+    private let parserLimits: HTTPParserLimits
+    private let logger: Logger
+    private var listener: TCPListener?
+    private(set) var connections: [UInt64: HTTPConnection] = [:]
+    private var connectionsPerClient: [String: Int] = [:]
+    private var nextConnectionID: UInt64
+    /// Hands a request to the node; responses come back through `deliver`.
+    let dispatch: (RequestID, Listener, HTTPRequest) -> Void
+    /// The current `Date:` value, refreshed by the agent once a second.
+    var httpDate = WallClock.httpDateNow()
+
+    init(kind: Listener, loop: EventLoop, limits: AgentConfig.Limits, logger: Logger, firstConnectionID: UInt64,
+         dispatch: @escaping (RequestID, Listener, HTTPRequest) -> Void) {
+        self.listenerKind = kind
+        self.loop = loop
+        self.limits = limits
+        self.logger = logger
+        self.dispatch = dispatch
+        nextConnectionID = firstConnectionID
+        var parserLimits = HTTPParserLimits()
+        parserLimits.maxBodyBytes = limits.httpMaxBodyBytes
+        self.parserLimits = parserLimits
+    }
+
+    /// Binds and starts accepting.
+    func listen(on address: SocketAddress) throws(LoopError) {
+        let listener = try TCPListener(loop: loop)
+        self.listener = listener
+        listener.onAcceptError = { [logger] error in logger.warn("accept failed", ["error": "\(error)"]) }
+        try listener.listen(on: address) { [unowned self] stream in self.accept(stream) }
+    }
+
+    var localAddress: SocketAddress? { listener?.localAddress }
+
+    private func accept(_ stream: TCPStream) {
+        let client = stream.remoteAddress?.ip ?? "?"
+        let perClient = connectionsPerClient[client, default: 0]
+        // Over a limit the connection is closed at once, as Consul does; nothing was read yet.
+        guard perClient < limits.httpMaxConnsPerClient, connections.count < limits.httpMaxConnections else {
+            logger.warn("connection refused: limit reached", ["client": client, "open": String(perClient)])
+            stream.close()
+            return
+        }
+        connectionsPerClient[client] = perClient + 1
+        let id = nextConnectionID
+        nextConnectionID += 1
+        let connection = HTTPConnection(id: id, client: client, stream: stream, server: self, parserLimits: parserLimits, now: loop.nowMilliseconds)
+        connections[id] = connection
+        stream.onClose = { [unowned self] in self.forget(id, client: client) }
+        connection.start()
+    }
+
+    private func forget(_ id: UInt64, client: String) {
+        connections[id] = nil
+        let remaining = connectionsPerClient[client, default: 1] - 1
+        connectionsPerClient[client] = remaining > 0 ? remaining : nil
+    }
+
+    /// Routes a response from the node to its connection; dropped if the client has gone.
+    func deliver(_ id: RequestID, _ response: HTTPResponse) {
+        connections[id.connection]?.respond(id, response)
+    }
+
+    /// Closes connections whose request is arriving too slowly or that sat idle too long.
+    func sweepTimeouts(now: UInt64) {
+        for connection in connections.values {
+            connection.enforceTimeouts(now: now, readTimeout: limits.httpReadTimeoutMilliseconds, idleTimeout: limits.httpIdleTimeoutMilliseconds)
+        }
+    }
+
+    /// Stops accepting and closes idle connections; busy ones close after their response.
+    func shutdown() {
+        listener?.close()
+        listener = nil
+        for connection in connections.values { connection.closeWhenIdle() }
+    }
+}

@@ -1,0 +1,29 @@
+import Glibc
+
+/// The shell's only reader of wall-clock time (the core gets time as input).
+enum WallClock {
+    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// The HTTP `Date` value for now (RFC 9110 §5.6.7 IMF-fixdate), e.g. "Sun, 29 Nov 2026 17:00:00 GMT".
+    static func httpDateNow() -> String {
+        var seconds = time(nil)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let day = String(parts.tm_mday).leftPadded(2)
+        let clock = [parts.tm_hour, parts.tm_min, parts.tm_sec].map { String($0).leftPadded(2) }.joined(separator: ":")
+        return "\(days[Int(parts.tm_wday)]), \(day) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) \(clock) GMT"
+    }
+
+    /// ISO 8601 UTC with milliseconds, for logs.
+    static func iso8601Now() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let date = "\(parts.tm_year + 1900)-\(String(parts.tm_mon + 1).leftPadded(2))-\(String(parts.tm_mday).leftPadded(2))"
+        let clock = [parts.tm_hour, parts.tm_min, parts.tm_sec].map { String($0).leftPadded(2) }.joined(separator: ":")
+        return "\(date)T\(clock).\(String(spec.tv_nsec / 1_000_000).leftPadded(3))Z"
+    }
+}

@@ -1,0 +1,95 @@
+import Agent
+import ArgumentParser
+import Foundation
+
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run a Gravity node.",
+        discussion: """
+            Serves the Consul-compatible HTTP API (default 127.0.0.1:8500) and the Gravity discovery
+            API (default 127.0.0.1:8761). Settings come from defaults, then -config-file (JSON), then
+            GRAVITY_* environment variables (GRAVITY_DATACENTER, GRAVITY_NODE_NAME, GRAVITY_DATA_DIR,
+            GRAVITY_BIND_ADDR, GRAVITY_CLIENT_ADDR, GRAVITY_LOG_LEVEL, GRAVITY_HTTP_PORT,
+            GRAVITY_DNS_PORT, GRAVITY_SERVER_PORT, GRAVITY_DISCOVERY_PORT), then flags.
+            Stops cleanly on SIGINT or SIGTERM.
+
+            Config file keys: datacenter, node_name, data_dir, bind_addr, client_addr, log_level,
+            log_json, ports {http, dns, server, discovery}, limits {http_max_conns_per_client,
+            http_max_connections, http_max_body_bytes, http_read_timeout, http_idle_timeout}.
+
+            Example: gravity agent -dev -http-port 18500 -discovery-port 18761
+            """)
+
+    @Flag(name: consulName("dev"), help: "Development mode: one node, everything on 127.0.0.1, data in a temporary folder unless -data-dir is given.")
+    var dev = false
+
+    @Option(name: consulName("config-file"), help: "A JSON configuration file.")
+    var configFile: String?
+
+    @Option(name: consulName("data-dir"), help: "Folder for raft.db, state.db and node-id (required without -dev).")
+    var dataDir: String?
+
+    @Option(name: consulName("node"), help: "This node's name (default: the host name).")
+    var node: String?
+
+    @Option(name: consulName("datacenter"), help: "Datacenter name (default dc1).")
+    var datacenter: String?
+
+    @Option(name: consulName("client"), help: "Address the HTTP and DNS listeners bind to (default 127.0.0.1).")
+    var client: String?
+
+    @Option(name: consulName("bind"), help: "Address the server RPC port binds to and advertises (default 127.0.0.1).")
+    var bind: String?
+
+    @Option(name: consulName("http-port"), help: "Consul-compatible HTTP API port (default 8500).")
+    var httpPort: Int?
+
+    @Option(name: consulName("dns-port"), help: "DNS port (default 8600).")
+    var dnsPort: Int?
+
+    @Option(name: consulName("server-port"), help: "Server RPC (Raft) port (default 8300).")
+    var serverPort: Int?
+
+    @Option(name: consulName("discovery-port"), help: "Gravity discovery API port (default 8761).")
+    var discoveryPort: Int?
+
+    @Option(name: consulName("log-level"), help: "trace, debug, info, warn or error (default info).")
+    var logLevel: String?
+
+    @Flag(name: consulName("log-json"), help: "Write logs as one JSON object per line.")
+    var logJSON = false
+
+    func run() throws {
+        var config = AgentConfig()
+        config.dev = dev
+        do {
+            if let configFile { try ConfigFile.apply(path: configFile, to: &config) }
+            try ConfigFile.applyEnvironment(ProcessInfo.processInfo.environment, to: &config)
+            try applyFlags(to: &config)
+            let agent = try Agent(config: config)
+            try agent.run()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    private func applyFlags(to config: inout AgentConfig) throws(AgentError) {
+        if let dataDir { config.dataDir = dataDir }
+        if let node { config.nodeName = node }
+        if let datacenter { config.datacenter = datacenter }
+        if let client { config.clientAddr = client }
+        if let bind { config.bindAddr = bind }
+        if let httpPort { config.ports.http = httpPort }
+        if let dnsPort { config.ports.dns = dnsPort }
+        if let serverPort { config.ports.server = serverPort }
+        if let discoveryPort { config.ports.discovery = discoveryPort }
+        if logJSON { config.logJSON = true }
+        if let logLevel {
+            guard let level = LogLevel(rawValue: logLevel.lowercased()) else {
+                throw .config("-log-level must be one of trace, debug, info, warn, error")
+            }
+            config.logLevel = level
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-
-final class PlaceholderTidyTests: XCTestCase { func testNothing() {} }
