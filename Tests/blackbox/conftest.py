@@ -1,0 +1,102 @@
+"""Starts real `gravity agent -dev` processes for black-box tests (GRAVITY_BIN names the binary)."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+BIN = os.environ.get("GRAVITY_BIN", ".build/debug/gravity")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Node:
+    """One running agent, its ports and its log."""
+
+    def __init__(self, extra_args=(), config=None):
+        self.http_port = free_port()
+        self.discovery_port = free_port()
+        self.server_port = free_port()
+        self.dns_port = free_port()
+        self.tmp = tempfile.mkdtemp(prefix="gravity-bb-")
+        self.log_path = os.path.join(self.tmp, "agent.log")
+        args = [BIN, "agent", "-dev", "-node", "bb-node",
+                "-http-port", str(self.http_port), "-discovery-port", str(self.discovery_port),
+                "-server-port", str(self.server_port), "-dns-port", str(self.dns_port),
+                "-data-dir", os.path.join(self.tmp, "data")]
+        if config is not None:
+            path = os.path.join(self.tmp, "config.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            args += ["-config-file", path]
+        args += list(extra_args)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gravity exited with {self.proc.returncode}: {self.read_log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.http_port), timeout=0.2):
+                    with socket.create_connection(("127.0.0.1", self.discovery_port), timeout=0.2):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gravity did not start listening: " + self.read_log())
+
+    def read_log(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    @property
+    def consul(self):
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def discovery(self):
+        return f"http://127.0.0.1:{self.discovery_port}"
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise
+        self.log.close()
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="module")
+def node():
+    n = Node()
+    yield n
+    n.stop()
+
+
+@pytest.fixture
+def make_node():
+    started = []
+
+    def make(**kwargs):
+        n = Node(**kwargs)
+        started.append(n)
+        return n
+
+    yield make
+    for n in started:
+        n.stop()
