@@ -149,3 +149,10 @@ def test_version_and_help():
         assert out.returncode == 0 and "USAGE" in out.stdout.upper()
     out = subprocess.run([binary, "agent", "--help"], capture_output=True, text=True, timeout=10)
     assert "-http-port" in out.stdout and "-discovery-port" in out.stdout
+
+
+def test_example_config_in_deploy_is_accepted(make_node):
+    here = os.path.dirname(os.path.abspath(__file__))
+    example = os.path.join(here, "..", "..", "deploy", "config", "agent.json")
+    n = make_node(extra_args=["-config-file", example])  # flags still override ports and data_dir
+    assert requests.get(n.consul + "/v1/status/leader").status_code == 200
