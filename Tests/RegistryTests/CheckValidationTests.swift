@@ -1,6 +1,4 @@
-// Proves check validation: Consul's `Invalid check: ...` texts for definitions, Gravity's
-// stricter rules (one kind, no negative counters), required names, and status parsing with the
-// text each endpoint uses.
+// Proves check validation: Consul's `Invalid check: ...` texts, Gravity's stricter rules, required names, per-endpoint status texts.
 import Registry
 import XCTest
 

@@ -1,5 +1,4 @@
-// Proves health aggregation as consul-api.md §1.10 states it (maintenance, then critical,
-// warning, passing; empty is passing) and the small value rules around it (Indexed's indexes).
+// Proves health aggregation as consul-api.md §1.10 states it (maintenance, critical, warning, passing; none is passing) and Indexed's indexes.
 import Registry
 import XCTest
 

@@ -1,5 +1,4 @@
-// Proves KV key, session and event validation: `Missing key name`, the key length limit and
-// path traversal; Consul's session TTL and behavior texts; lock delay bounds; event names.
+// Proves KV key, session and event validation: `Missing key name`, key limits, Consul's session TTL and behavior texts, lock delay bounds.
 import Registry
 import XCTest
 

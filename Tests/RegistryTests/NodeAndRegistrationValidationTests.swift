@@ -1,6 +1,4 @@
-// Proves node and registration validation: lenient node names (only empty and control
-// characters refused), optional UUID node IDs, node meta, Consul's address rule, and checks
-// that must belong to the node and service they are registered with.
+// Proves node and registration validation: lenient node names, optional UUID IDs, node meta, Consul's address rule, check ownership.
 import Registry
 import XCTest
 

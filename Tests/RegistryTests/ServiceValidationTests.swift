@@ -1,5 +1,4 @@
-// Proves service validation refuses what Consul refuses, in Consul's words: name, wildcard
-// address, weights, meta (count, key format, length, reserved prefix, value length), and ports.
+// Proves service validation refuses what Consul refuses, in Consul's words: name, wildcard address, weights, meta, ports.
 import Registry
 import XCTest
 
