@@ -1,8 +1,10 @@
 /// Who this node is: its name, stable ID and datacenter. Fixed for the life of a data folder.
 public struct AgentIdentity: Sendable, Equatable {
+    /// The node name, valid as a DNS label.
     public let nodeName: String
     /// A UUID in Consul's textual form (8-4-4-4-12 lowercase hex), persisted in the data folder.
     public let nodeID: String
+    /// The datacenter name.
     public let datacenter: String
 
     /// Validates every field; the error names the first bad one.

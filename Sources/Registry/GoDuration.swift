@@ -30,8 +30,8 @@ public enum GoDuration {
         return Int64(total)
     }
 
-    /// Formats nanoseconds as Go's `time.Duration.String()` does for whole units: "10s", "1m30s",
-    /// "100ms", "0s".
+    /// Formats nanoseconds exactly as Go's `time.Duration.String()` does: "10s", "1m30s",
+    /// "100ms", "1.5µs", "1m0.000000001s", "0s".
     public static func format(nanoseconds: Int64) -> String {
         if nanoseconds == 0 { return "0s" }
         let negative = nanoseconds < 0
@@ -40,19 +40,32 @@ public enum GoDuration {
         if magnitude < 1_000 {
             text = "\(magnitude)ns"
         } else if magnitude < 1_000_000 {
-            text = trimmed(Double(magnitude) / 1e3) + "µs"
+            text = decimal(magnitude, unit: 1_000) + "µs"
         } else if magnitude < 1_000_000_000 {
-            text = trimmed(Double(magnitude) / 1e6) + "ms"
+            text = decimal(magnitude, unit: 1_000_000) + "ms"
         } else {
             let hours = magnitude / 3_600_000_000_000
             let minutes = (magnitude / 60_000_000_000) % 60
-            let seconds = Double(magnitude % 60_000_000_000) / 1e9
-            text = (hours > 0 ? "\(hours)h" : "") + (hours > 0 || minutes > 0 ? "\(minutes)m" : "") + trimmed(seconds) + "s"
+            let seconds = decimal(magnitude % 60_000_000_000, unit: 1_000_000_000)
+            text = (hours > 0 ? "\(hours)h" : "") + (hours > 0 || minutes > 0 ? "\(minutes)m" : "") + seconds + "s"
         }
         return negative ? "-" + text : text
     }
 
-    private static func trimmed(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String(value)
+    /// `value / unit` in decimal, exactly (integer arithmetic, no Double), with the fraction's
+    /// trailing zeros dropped as Go drops them: 1_500_000 / 1_000_000 is "1.5", 60_000_000_001 ns
+    /// is "1m0.000000001s".
+    private static func decimal(_ value: UInt64, unit: UInt64) -> String {
+        precondition(unit > 1 && unit <= 1_000_000_000, "units are powers of ten up to a second")
+        let whole = value / unit
+        var fraction = value % unit
+        guard fraction > 0 else { return "\(whole)" }
+        var width = String(unit).count - 1
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        let digits = String(fraction)
+        return "\(whole)." + String(repeating: "0", count: width - digits.count) + digits
     }
 }

@@ -6,10 +6,12 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     /// The full message, e.g. `Invalid Datacenter "DC 1": only lowercase letters, digits, '-' and '_' are allowed`.
     public let message: String
 
+    /// An error for `field` whose whole text is `message`.
     public init(field: String, message: String) {
         self.field = field
         self.message = message
     }
 
+    /// The message, as the API layer writes it.
     public var description: String { message }
 }

@@ -28,4 +28,13 @@ final class GoDurationTests: XCTestCase {
         XCTAssertEqual(GoDuration.format(nanoseconds: 100_000_000), "100ms")
         XCTAssertEqual(GoDuration.format(nanoseconds: 1_500_000_000), "1.5s")
     }
+
+    func testFormatsFractionsExactlyLikeGo() {
+        XCTAssertEqual(GoDuration.format(nanoseconds: 1_500), "1.5µs")
+        XCTAssertEqual(GoDuration.format(nanoseconds: 1_000_001), "1.000001ms")
+        XCTAssertEqual(GoDuration.format(nanoseconds: 60_000_000_001), "1m0.000000001s")
+        XCTAssertEqual(GoDuration.format(nanoseconds: -1_250_000_000), "-1.25s")
+        XCTAssertEqual(GoDuration.format(nanoseconds: Int64.max), "2562047h47m16.854775807s")
+        XCTAssertEqual(GoDuration.format(nanoseconds: Int64.min), "-2562047h47m16.854775808s")
+    }
 }
