@@ -10,7 +10,7 @@ final class TidyTests: XCTestCase {
         "Registry": [],
         "Raft": [],
         "DNS": ["Registry"],
-        "Store": ["Registry", "Raft", "CSQLite"],
+        "Store": ["Registry", "Raft", "CSQLite", "Glibc"],  // Store owns its files (data folder, node-id)
         "API": ["HTTP", "Registry", "Store"],
         "Server": ["HTTP", "Registry", "Store", "API", "Raft", "DNS"],
     ]
