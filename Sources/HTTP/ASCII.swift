@@ -88,6 +88,35 @@ enum ASCII {
         return zip(a, b).allSatisfy { lowercased($0) == lowercased($1) }
     }
 
+    /// The index of the first `byte` within `range`, or nil (a plain loop: the generic
+    /// `firstIndex(of:)` on a slice is several times slower on this hot path).
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            if bytes[index] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// True when every byte in `range` is a field-value byte (VCHAR, SP, HTAB, obs-text).
+    static func areFieldValueBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        // Words with no control byte and no DEL are valid whole; others are judged byte by byte.
+        var index = range.lowerBound
+        while index < range.upperBound {
+            index = WordScan.skipWords(bytes, from: index, end: range.upperBound) {
+                !WordScan.containsByteBelow($0, space) && !WordScan.containsByte($0, delete)
+            }
+            let wordEnd = min(index + 8, range.upperBound)
+            while index < wordEnd {
+                if !isFieldValueByte(bytes[index]) { return false }
+                index += 1
+            }
+        }
+        return true
+    }
+
     /// True when `bytes` is a non-empty token.
     static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         !bytes.isEmpty && bytes.allSatisfy(isTokenByte)

@@ -47,6 +47,12 @@ public struct HTTPRequest: Sendable, Equatable {
         self.keepAlive = keepAlive
     }
 
+    /// The empty request the parser fills in.
+    init(unfinished: ()) {
+        (method, target, rawPath, path, query) = ("", "", "", "", [])
+        (version, headers, body, keepAlive) = (.http1_1, HTTPHeaders(), [], true)
+    }
+
     /// The value of the first query item named `name` (exact, case-sensitive), or nil.
     public func queryValue(_ name: String) -> String? {
         query.first { $0.name == name }?.value

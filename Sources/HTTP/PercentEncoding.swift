@@ -2,25 +2,8 @@
 
 /// Checking and decoding of percent-encoded bytes.
 enum PercentEncoding {
-    /// True when every '%' in `bytes` is followed by two hex digits.
-    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == ASCII.percent {
-                guard index + 2 < bytes.count,
-                      ASCII.hexValue(bytes[index + 1]) != nil,
-                      ASCII.hexValue(bytes[index + 2]) != nil
-                else { return false }
-                index += 3
-            } else {
-                index += 1
-            }
-        }
-        return true
-    }
-
-    /// The decoded bytes. A '%' not followed by two hex digits is kept as it is (callers that
-    /// need strictness check `isValid` first); with `plusIsSpace`, '+' becomes ' '.
+    /// The decoded bytes. A '%' not followed by two hex digits is kept as it is (the parser
+    /// refuses those before decoding; the router must not fail); with `plusIsSpace`, '+' becomes ' '.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> [UInt8] {
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)

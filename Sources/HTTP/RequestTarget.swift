@@ -1,5 +1,8 @@
 // The request-target of RFC 9112 §3.2, split into the parts handlers use. Shared by the parser and
 // HTTPRequest.init so that a request built in a test is checked exactly like one read off a socket.
+//
+// This is on the hot path of every request: one pass over the bytes classifies them, and the
+// target String is reused as rawPath and path when nothing needs cutting or decoding.
 
 /// A validated request-target: raw path, decoded path and decoded query.
 struct RequestTarget: Sendable, Equatable {
@@ -20,28 +23,28 @@ struct RequestTarget: Sendable, Equatable {
         // String.withUTF8 only rethrows untyped errors, hence the Result.
         var copy = target
         return try copy.withUTF8 { bytes in
-            Result { () throws(HTTPParseError) in try parse(bytes, method: method) }
+            Result { () throws(HTTPParseError) in try parse(bytes, target: target, method: method) }
         }.get()
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, method: String) throws(HTTPParseError) -> RequestTarget {
+    /// The same, for the parser: `bytes` are the UTF-8 of `target`.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, target: String, method: String) throws(HTTPParseError) -> RequestTarget {
+        assert(bytes.count == target.utf8.count)
         guard !bytes.isEmpty else { throw .badRequest("empty request-target") }
-        guard bytes.allSatisfy(ASCII.isTargetByte) else { throw .badRequest("invalid byte in request-target") }
-        guard !bytes.contains(ASCII.hash) else { throw .badRequest("fragment in request-target") }
+        let shape = try TargetShape(bytes)
         if bytes.count == 1 && bytes[0] == UInt8(ascii: "*") {
             guard method == "OPTIONS" else { throw .badRequest("asterisk-form request-target without OPTIONS") }
             return RequestTarget(rawPath: "*", path: "*", query: [])
         }
         let pathStart = try pathStart(bytes)
-        let rest = UnsafeBufferPointer(rebasing: bytes[pathStart...])
-        guard PercentEncoding.isValid(rest) else { throw .badRequest("invalid percent-encoding in request-target") }
-        let queryMark = rest.firstIndex(of: ASCII.question) ?? rest.count
-        let rawPath = UnsafeBufferPointer(rebasing: rest[..<queryMark])
-        let query = queryMark < rest.count ? UnsafeBufferPointer(rebasing: rest[(queryMark + 1)...]) : UnsafeBufferPointer(rebasing: rest[rest.count...])
-        return RequestTarget(
-            rawPath: rawPath.isEmpty ? "/" : String(decoding: rawPath, as: UTF8.self),
-            path: try decodePath(rawPath),
-            query: try parseQuery(query))
+        let pathEnd = shape.queryMark ?? bytes.count
+        let rawPathBytes = UnsafeBufferPointer(rebasing: bytes[pathStart..<pathEnd])
+        let rawPath = pathStart == 0 && pathEnd == bytes.count ? target
+            : rawPathBytes.isEmpty ? "/" : String(decoding: rawPathBytes, as: UTF8.self)
+        let hasPercentInPath = shape.firstPercent.map { $0 < pathEnd } ?? false
+        let path = hasPercentInPath ? try decodePath(rawPathBytes) : rawPath
+        let query = shape.queryMark.map { UnsafeBufferPointer(rebasing: bytes[($0 + 1)...]) }
+        return RequestTarget(rawPath: rawPath, path: path, query: try query.map(parseQuery) ?? [])
     }
 
     /// Where the path starts: 0 for origin-form, after the authority for absolute-form.
@@ -66,10 +69,8 @@ struct RequestTarget: Sendable, Equatable {
         return ASCII.equalsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[..<prefix.utf8CodeUnitCount]), prefix)
     }
 
-    /// The decoded path; "/" when absolute-form had no path.
+    /// The decoded path of a raw path holding at least one (valid) '%'.
     private static func decodePath(_ rawPath: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> String {
-        if rawPath.isEmpty { return "/" }
-        if !rawPath.contains(ASCII.percent) { return String(decoding: rawPath, as: UTF8.self) }
         let decoded = PercentEncoding.decode(rawPath, plusIsSpace: false)
         guard !decoded.contains(0) else { throw .badRequest("NUL (%00) in path") }
         guard let path = String(validating: decoded, as: UTF8.self) else {
@@ -96,10 +97,50 @@ struct RequestTarget: Sendable, Equatable {
     private static func parseQueryItem(_ item: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> HTTPQueryItem {
         let equals = item.firstIndex(of: ASCII.equals) ?? item.count
         let name = UnsafeBufferPointer(rebasing: item[..<equals])
-        let value = equals < item.count ? UnsafeBufferPointer(rebasing: item[(equals + 1)...]) : UnsafeBufferPointer(rebasing: item[item.count...])
+        let value = UnsafeBufferPointer(rebasing: item[min(equals + 1, item.count)...])
         guard let decodedName = PercentEncoding.decodeStrict(name, plusIsSpace: true),
               let decodedValue = PercentEncoding.decodeStrict(value, plusIsSpace: true)
         else { throw .badRequest("percent-decoded query is not UTF-8") }
         return HTTPQueryItem(name: decodedName, value: decodedValue)
+    }
+}
+
+/// What one pass over a request-target learns: that every byte is allowed and every '%' is
+/// followed by two hex digits, where the query starts, and where the first '%' is.
+private struct TargetShape {
+    var queryMark: Int?
+    var firstPercent: Int?
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) {
+        var index = 0
+        while index < bytes.count {
+            index = WordScan.skipWords(bytes, from: index, end: bytes.count, while: Self.isPlain)
+            guard index < bytes.count else { break }
+            let byte = bytes[index]
+            guard ASCII.isTargetByte(byte) else { throw .badRequest("invalid byte in request-target") }
+            switch byte {
+            case ASCII.hash:
+                throw .badRequest("fragment in request-target")
+            case ASCII.question where queryMark == nil:
+                queryMark = index
+            case ASCII.percent:
+                guard index + 2 < bytes.count, ASCII.hexValue(bytes[index + 1]) != nil, ASCII.hexValue(bytes[index + 2]) != nil
+                else { throw .badRequest("invalid percent-encoding in request-target") }
+                firstPercent = firstPercent ?? index
+            default:
+                break
+            }
+            index += 1
+        }
+        assert(queryMark.map { $0 < bytes.count } ?? true)
+    }
+
+    /// A word of visible ASCII without '#', '%' or '?': nothing to note or refuse. Once the
+    /// query mark is found, '?' is plain too, but it is rare enough not to matter.
+    @inline(__always)
+    private static func isPlain(_ word: UInt64) -> Bool {
+        !WordScan.containsByteBelow(word, 0x21) && !WordScan.containsHighByte(word)
+            && !WordScan.containsByte(word, ASCII.delete) && !WordScan.containsByte(word, ASCII.hash)
+            && !WordScan.containsByte(word, ASCII.percent) && !WordScan.containsByte(word, ASCII.question)
     }
 }
