@@ -19,3 +19,8 @@ extension StoreLimits {
     /// cache never empties on the apply path.
     public static let stateCachedStatements = 256
 }
+
+extension StoreLimits {
+    /// Bytes read at a time when checksumming a snapshot file.
+    public static let snapshotReadChunkBytes = 64 * 1_024
+}
