@@ -1,7 +1,7 @@
 import Glibc
 
-/// The few file-system calls the Store makes outside SQLite (the data folder and its `node-id`
-/// file), with `errno` turned into `StoreError.io` in one place (`failure`).
+/// The few file-system calls the Store makes outside SQLite (the data folder, its `node-id`
+/// file, snapshot files), with `errno` turned into `StoreError.io` in one place (`failure`).
 enum FileSystem {
     /// Creates the folder `path` with `mode` (less the umask), or accepts it if it is already
     /// a folder. Parent folders must exist.
@@ -83,6 +83,56 @@ enum FileSystem {
             guard count > 0 else { throw failure("write", path, code) }
             offset += count
         }
+    }
+
+    /// Flushes the file at `path` to disk (fsync).
+    static func syncFile(_ path: String) throws(StoreError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path, errno) }
+        // Nothing is written through this descriptor; fsync flushes what others wrote.
+        defer { Glibc.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("fsync", path, errno) }
+    }
+
+    /// Renames `source` over `target` (atomic on one file system), then syncs the folder of
+    /// `target` so the rename itself survives a crash.
+    static func renameDurably(_ source: String, over target: String) throws(StoreError) {
+        guard rename(source, target) == 0 else { throw failure("rename", source + " to " + target, errno) }
+        try syncDirectory(folder(of: target))
+    }
+
+    /// Removes the file at `path`; a missing file is fine.
+    static func removeFile(_ path: String) throws(StoreError) {
+        guard unlink(path) != 0 else { return }
+        let code = errno
+        guard code == ENOENT else { throw failure("unlink", path, code) }
+    }
+
+    /// The CRC-32C and the length of the file at `path`, read in chunks.
+    static func checksum(of path: String) throws(StoreError) -> (checksum: UInt32, bytes: Int) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path, errno) }
+        // Read-only: close cannot lose data.
+        defer { Glibc.close(descriptor) }
+        var crc = CRC32C()
+        var total = 0
+        var chunk = [UInt8](repeating: 0, count: StoreLimits.snapshotReadChunkBytes)
+        while true {
+            let (count, code) = chunk.withUnsafeMutableBytes { buffer in
+                (read(descriptor, buffer.baseAddress, buffer.count), errno)
+            }
+            if count < 0 && code == EINTR { continue }
+            guard count >= 0 else { throw failure("read", path, code) }
+            guard count > 0 else { return (crc.value, total) }
+            crc.update(Array(chunk.prefix(count)))
+            total += count
+        }
+    }
+
+    /// The folder part of `path` ("." for a bare file name).
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private static func syncDirectory(_ directory: String) throws(StoreError) {

@@ -1,11 +1,13 @@
 extension SQLiteConnection {
     /// Opens `path` for a store: WAL journal (readers never block the writer), `synchronous =
     /// FULL` (every commit is fsynced before it returns, DESIGN.md §6), then `migrate`.
-    static func openDurable(path: String, migrations: [Migration]) throws(StoreError) -> SQLiteConnection {
+    static func openDurable(
+        path: String, migrations: [Migration], options: Options = Options()
+    ) throws(StoreError) -> SQLiteConnection {
         let connection: SQLiteConnection
         let journalMode: SQLiteValue
         do throws(SQLiteError) {
-            connection = try SQLiteConnection(path: path)
+            connection = try SQLiteConnection(path: path, options: options)
             journalMode = try connection.setPragma("journal_mode", to: "WAL")
             try connection.setPragma("synchronous", to: "FULL")
         } catch {

@@ -5,13 +5,15 @@
 /// after a crash the node replays the log from `appliedIndex + 1` and never applies an entry
 /// twice or skips one. WAL with `synchronous = FULL`, like `raft.db`.
 ///
-/// Later issues add the registry's tables by appending to `migrations`.
+/// Migration 2 adds the registry's tables (`StateSchema`); `apply(_:at:)` applies commands to
+/// them and the queries in StateStore+Queries.swift read them.
 /// A class because it owns its connection; like the connection, it is used from one thread.
 public final class StateStore {
     /// The schema of `state.db`, one line per step. Append a `Migration` to add tables; never
     /// edit a released one.
     public static let migrations = [
         Migration(version: 1, name: "meta: applied_index, cluster_id", sql: schemaVersion1),
+        Migration(version: 2, name: "registry: catalog, KV, sessions, events, indexes", sql: StateSchema.version2),
     ]
 
     private static let schemaVersion1 = """
@@ -29,12 +31,19 @@ public final class StateStore {
     let connection: SQLiteConnection
 
     /// The Raft index of the last batch applied, as committed in `state.db` (0 when new).
-    /// Read once at open and kept in step by `apply`, which is the only writer.
-    public private(set) var appliedIndex: UInt64
+    /// Read once at open and kept in step by `apply` and `restore`, its only writers.
+    public internal(set) var appliedIndex: UInt64
 
-    /// Opens (creating and migrating if needed) the state database at `path`.
+    /// Opens (creating and migrating if needed) the state database at `path`, with foreign keys
+    /// enforced: they assert the registry's invariants (`StateSchema`).
     public init(path: String) throws(StoreError) {
-        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations)
+        let options = SQLiteConnection.Options(maxCachedStatements: StoreLimits.stateCachedStatements)
+        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations, options: options)
+        do throws(SQLiteError) {
+            try connection.setPragma("foreign_keys", to: "ON")
+        } catch {
+            throw StoreError(error)
+        }
         appliedIndex = try Self.readAppliedIndex(connection)
     }
 
@@ -58,16 +67,17 @@ public final class StateStore {
         precondition(!connection.isInTransaction, "apply must not run inside another transaction")
         let result = try connection.immediateTransaction { () throws(E) -> T in
             let result = try body(connection)
-            do throws(SQLiteError) {
-                try connection.cached(Self.updateAppliedIndex).run([.unsigned(index)])
-            } catch {
-                throw E(error)
-            }
-            precondition(connection.changes == 1, "the applied_index row is missing")
+            do throws(SQLiteError) { try writeAppliedIndex(index) } catch { throw E(error) }
             return result
         }
         appliedIndex = index
         return result
+    }
+
+    /// Records `index` in the `applied_index` row, inside the caller's transaction.
+    func writeAppliedIndex(_ index: UInt64) throws(SQLiteError) {
+        try connection.cached(Self.updateAppliedIndex).run([.unsigned(index)])
+        precondition(connection.changes == 1, "the applied_index row is missing")
     }
 
     /// The cluster's ID, or `nil` before one is recorded.
@@ -93,7 +103,7 @@ public final class StateStore {
         }
     }
 
-    private static func readAppliedIndex(_ connection: SQLiteConnection) throws(StoreError) -> UInt64 {
+    static func readAppliedIndex(_ connection: SQLiteConnection) throws(StoreError) -> UInt64 {
         guard case .integer(let index)? = try readMeta("applied_index", connection), index >= 0 else {
             throw .corrupt("state.db has no valid applied_index")
         }

@@ -10,3 +10,17 @@ public enum StoreLimits {
     /// How long a connection waits for another's lock by default, before `SQLITE_BUSY`.
     public static let defaultBusyTimeoutMilliseconds: Int32 = 5_000
 }
+
+extension StoreLimits {
+    /// User events `state.db` keeps; older ones are dropped as new ones arrive (Consul's
+    /// agents keep the last 256 too, consul-api.md §2.8).
+    public static let maxUserEvents = 256
+    /// Statements the state store keeps prepared: its fixed SQL, with room to spare, so the
+    /// cache never empties on the apply path.
+    public static let stateCachedStatements = 256
+}
+
+extension StoreLimits {
+    /// Bytes read at a time when checksumming a snapshot file.
+    public static let snapshotReadChunkBytes = 64 * 1_024
+}

@@ -1,0 +1,142 @@
+import Registry
+
+/// Reads registry values (with their maps and lists from the child tables) out of `state.db`.
+/// Used by the queries and, inside apply's transaction, by `StateWriter`; every multi-row SELECT
+/// has an ORDER BY, so results never depend on SQLite's plan.
+struct StateReader {
+    let db: SQLiteConnection
+
+    // MARK: Nodes
+
+    func node(named name: String) throws(StoreError) -> Indexed<Node>? {
+        try nodes(where: "name = ?", [.text(name)]).first
+    }
+
+    func nodes() throws(StoreError) -> [Indexed<Node>] {
+        try nodes(where: "1", [])
+    }
+
+    private func nodes(where condition: String, _ values: [SQLiteValue]) throws(StoreError) -> [Indexed<Node>] {
+        let rows = try db.select("SELECT \(NodeRow.columns) FROM nodes WHERE \(condition) ORDER BY name", values, NodeRow.decode)
+        var nodes: [Indexed<Node>] = []
+        for var row in rows {
+            let owner: [SQLiteValue] = [.text(row.value.name)]
+            row.value.taggedAddresses = try db.map(.nodeTaggedAddresses, owner: owner)
+            row.value.meta = try db.map(.nodeMeta, owner: owner)
+            nodes.append(row)
+        }
+        return nodes
+    }
+
+    // MARK: Services
+
+    func service(node: String, id: String) throws(StoreError) -> Indexed<Service>? {
+        try services(where: "node = ? AND id = ?", [.text(node), .text(id)], order: "node, id").first?.service
+    }
+
+    /// The node's instances by service ID.
+    func services(onNode node: String) throws(StoreError) -> [Indexed<Service>] {
+        try services(where: "node = ?", [.text(node)], order: "node, id").map(\.service)
+    }
+
+    /// Every instance of `name`, by node name then service ID.
+    func instances(named name: String) throws(StoreError) -> [(node: String, service: Indexed<Service>)] {
+        try services(where: "name = ?", [.text(name)], order: "node, id")
+    }
+
+    /// The distinct service names with an instance on `node`, in byte order.
+    func serviceNames(onNode node: String) throws(StoreError) -> [String] {
+        try db.select("SELECT DISTINCT name FROM services WHERE node = ? ORDER BY name", [.text(node)]) { (row) throws(StoreError) in row.text() }
+    }
+
+    func hasInstances(named name: String) throws(StoreError) -> Bool {
+        try !db.select("SELECT 1 FROM services WHERE name = ? ORDER BY node, id LIMIT 1", [.text(name)]) { (_) throws(StoreError) in () }.isEmpty
+    }
+
+    /// Each service name with the sorted, de-duplicated union of its instances' tags.
+    func serviceTags() throws(StoreError) -> [ServiceTags] {
+        let sql = """
+            SELECT s.name, t.tag FROM services s
+            LEFT JOIN service_tags t ON t.node = s.node AND t.service_id = s.id
+            ORDER BY s.name, t.tag
+            """
+        let pairs = try db.select(sql) { (row) throws(StoreError) in (row.text(), row.optionalText()) }
+        var result: [ServiceTags] = []
+        for (name, tag) in pairs {
+            if result.last?.name != name { result.append(ServiceTags(name: name, tags: [])) }
+            if let tag, result[result.count - 1].tags.last != tag { result[result.count - 1].tags.append(tag) }
+        }
+        return result
+    }
+
+    private func services(
+        where condition: String, _ values: [SQLiteValue], order: String
+    ) throws(StoreError) -> [(node: String, service: Indexed<Service>)] {
+        let sql = "SELECT \(ServiceRow.columns) FROM services WHERE \(condition) ORDER BY \(order)"
+        let rows = try db.select(sql, values, ServiceRow.decode)
+        var services: [(node: String, service: Indexed<Service>)] = []
+        for var row in rows {
+            let owner: [SQLiteValue] = [.text(row.node), .text(row.service.value.id)]
+            row.service.value.tags = try db.list(.serviceTags, owner: owner)
+            row.service.value.meta = try db.map(.serviceMeta, owner: owner)
+            let addresses = try db.items(.serviceTaggedAddresses, owner: owner) { (item) throws(StoreError) in
+                (item.text(), ServiceAddress(address: item.text(), port: item.int()))
+            }
+            row.service.value.taggedAddresses = Dictionary(addresses, uniquingKeysWith: { first, _ in first })
+            services.append(row)
+        }
+        return services
+    }
+
+    // MARK: Checks
+
+    func check(node: String, id: String) throws(StoreError) -> Indexed<Check>? {
+        try checks(where: "node = ? AND id = ?", [.text(node), .text(id)]).first
+    }
+
+    /// Every check on `node`, node-level and service ones, by check ID.
+    func checks(onNode node: String) throws(StoreError) -> [Indexed<Check>] {
+        try checks(where: "node = ?", [.text(node)])
+    }
+
+    /// The checks of one instance, by check ID.
+    func checks(node: String, serviceID: String) throws(StoreError) -> [Indexed<Check>] {
+        try checks(where: "node = ? AND service_id = ?", [.text(node), .text(serviceID)])
+    }
+
+    /// The node-level checks of `node` and the checks of its instance `serviceID`, by check ID:
+    /// the `Checks` of a `health/service` entry.
+    func healthChecks(node: String, serviceID: String) throws(StoreError) -> [Indexed<Check>] {
+        try checks(where: "node = ? AND (service_id = '' OR service_id = ?)", [.text(node), .text(serviceID)])
+    }
+
+    /// The checks of every instance of the service `name`, by node then check ID.
+    func checks(ofServiceNamed name: String) throws(StoreError) -> [Indexed<Check>] {
+        try checks(where: "service_name = ? AND service_id != ''", [.text(name)])
+    }
+
+    /// Checks with `status` (every check when nil), by node then check ID.
+    func checks(inState status: HealthStatus?) throws(StoreError) -> [Indexed<Check>] {
+        guard let status else { return try checks(where: "1", []) }
+        return try checks(where: "status = ?", [.text(status.rawValue)])
+    }
+
+    private func checks(where condition: String, _ values: [SQLiteValue]) throws(StoreError) -> [Indexed<Check>] {
+        let sql = "SELECT \(CheckRow.columns) FROM checks WHERE \(condition) ORDER BY node, id"
+        let rows = try db.select(sql, values, CheckRow.decode)
+        var checks: [Indexed<Check>] = []
+        for var row in rows {
+            let owner: [SQLiteValue] = [.text(row.value.node), .text(row.value.checkID)]
+            row.value.serviceTags = try db.list(.checkServiceTags, owner: owner)
+            row.value.definition.args = try db.list(.checkArgs, owner: owner)
+            let header = try db.items(.checkHeaders, owner: owner) { (item) throws(StoreError) in
+                (name: item.text(), position: item.int64(), value: item.text())
+            }
+            for field in header {
+                row.value.definition.header[field.name, default: []].append(field.value)
+            }
+            checks.append(row)
+        }
+        return checks
+    }
+}

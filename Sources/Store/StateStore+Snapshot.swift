@@ -1,0 +1,92 @@
+// Snapshots of the replicated state (DESIGN.md §6): a consistent copy of state.db made with
+// SQLite's online backup API, written to a temporary file, fsynced and renamed into place; and
+// the reverse, which replaces the live state with a verified snapshot.
+
+extension StateStore {
+    /// Writes a consistent copy of the current state to `path` and returns its index, checksum
+    /// and size.
+    ///
+    /// Must not run inside a transaction (a precondition), so the copy holds exactly the batches
+    /// up to `appliedIndex`. The copy goes to `path + ".tmp"` first, is fsynced, then renamed
+    /// over `path` and the folder synced: after a crash `path` holds the old file or all of the
+    /// new one. I/O failures throw.
+    public func snapshot(to path: String) throws(StoreError) -> SnapshotInfo {
+        precondition(!connection.isInTransaction, "snapshot inside a transaction")
+        let temporary = path + ".tmp"
+        try FileSystem.removeFile(temporary)
+        do throws(StoreError) {
+            let copy: SQLiteConnection
+            do throws(SQLiteError) {
+                copy = try SQLiteConnection(path: temporary)
+                try connection.backup(to: copy)
+                // The copy inherits WAL mode from the live file's header; a snapshot is one
+                // self-contained file, so it goes back to a rollback journal (no -wal beside it).
+                try copy.setPragma("journal_mode", to: "DELETE")
+            } catch {
+                throw StoreError(error)
+            }
+            copy.close()
+            try FileSystem.syncFile(temporary)
+            let (checksum, bytes) = try FileSystem.checksum(of: temporary)
+            try FileSystem.renameDurably(temporary, over: path)
+            assert(bytes > 0, "a SQLite database is never empty")
+            return SnapshotInfo(index: appliedIndex, checksum: checksum, bytes: bytes)
+        } catch {
+            // The temporary file is useless after a failure; a second failure removing it
+            // says nothing the first did not.
+            try? FileSystem.removeFile(temporary)
+            throw error
+        }
+    }
+
+    /// Replaces the whole live state with the snapshot at `path`, after checking that its
+    /// CRC-32C is `expectedChecksum` and that it is a sound state database.
+    ///
+    /// A file that fails the checks is refused with `StoreError.corrupt` naming it, and the live
+    /// state is left as it was. Otherwise the snapshot is copied over the live database in one
+    /// write transaction (SQLite's backup API), migrated if it was written by an older schema,
+    /// and `appliedIndex` becomes the snapshot's. Must not run inside a transaction.
+    public func restore(from path: String, expectedChecksum: UInt32) throws(StoreError) {
+        precondition(!connection.isInTransaction, "restore inside a transaction")
+        let (checksum, _) = try FileSystem.checksum(of: path)
+        guard checksum == expectedChecksum else {
+            throw .corrupt("snapshot \(path): CRC-32C \(hex(checksum)) is not the expected \(hex(expectedChecksum))")
+        }
+        let source: SQLiteConnection
+        do throws(SQLiteError) { source = try SQLiteConnection(path: path) } catch { throw StoreError(error) }
+        defer { source.close() }
+        try Self.verifySnapshot(source, path: path)
+        do throws(SQLiteError) { try source.backup(to: connection) } catch { throw StoreError(error) }
+        try connection.migrate(Self.migrations)
+        appliedIndex = try Self.readAppliedIndex(connection)
+    }
+
+    /// Refuses a file that is not a state database this build can read: SQLite's quick check,
+    /// a known schema version, and a readable applied index.
+    private static func verifySnapshot(_ source: SQLiteConnection, path: String) throws(StoreError) {
+        let verdict: [String]
+        let version: Int
+        do throws(SQLiteError) {
+            verdict = try source.prepare("PRAGMA quick_check").query { $0.text(at: 0) }
+            version = try source.userVersion()
+        } catch {
+            throw .corrupt("snapshot \(path) is not a readable SQLite database: \(error)")
+        }
+        guard verdict == ["ok"] else {
+            throw .corrupt("snapshot \(path) fails SQLite's quick check: \(verdict.prefix(3).joined(separator: "; "))")
+        }
+        guard (1...migrations.count).contains(version) else {
+            throw .corrupt("snapshot \(path) has schema version \(version), not 1...\(migrations.count)")
+        }
+        do throws(StoreError) {
+            _ = try readAppliedIndex(source)
+        } catch {
+            throw .corrupt("snapshot \(path) has no valid applied_index")
+        }
+    }
+}
+
+private func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+}

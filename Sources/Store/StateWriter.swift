@@ -1,0 +1,92 @@
+import Registry
+
+/// Applies one command inside apply's transaction: the effects on the tables, the answer, and
+/// the watch keys of what changed (whose `index_table` rows `flushIndexes` then bumps).
+///
+/// Handlers return refusals as values; the caller rolls back the command's savepoint when the
+/// result is a refusal, so a handler may refuse after it has written. Storage failures are
+/// thrown and stop the node (DESIGN.md §7). A value type used for one command, on the thread
+/// that owns the connection.
+struct StateWriter {
+    let db: SQLiteConnection
+    /// The Raft index of the command: every row it writes gets it as `modify_index`.
+    let index: UInt64
+    /// The leader's time for this command, if known (see `IndexedCommand`); lock-delay needs it.
+    let nowMilliseconds: UInt64?
+    /// What the command changed so far.
+    private(set) var touched: Set<WatchKey> = []
+
+    init(db: SQLiteConnection, index: UInt64, nowMilliseconds: UInt64?) {
+        precondition(index >= 1, "Raft indexes start at 1")
+        self.db = db
+        self.index = index
+        self.nowMilliseconds = nowMilliseconds
+    }
+
+    var read: StateReader { StateReader(db: db) }
+
+    mutating func touch(_ keys: WatchKey...) {
+        touched.formUnion(keys)
+    }
+
+    /// Applies `command`; one small function per case.
+    mutating func apply(_ command: Command) throws(StoreError) -> ApplyResult {
+        switch command {
+        case .catalogRegister(let registration): try catalogRegister(registration)
+        case .catalogDeregister(let deregistration): try catalogDeregister(deregistration)
+        case .serviceRegister(let registration): try serviceRegister(registration)
+        case .serviceDeregister(let node, let serviceID): try serviceDeregister(node: node, serviceID: serviceID)
+        case .checkRegister(let check): try checkRegister(check)
+        case .checkDeregister(let node, let checkID): try checkDeregister(node: node, checkID: checkID)
+        case .checkUpdate(let update): try checkUpdate(update)
+        case .kv(let operation): try kv(operation)
+        case .sessionCreate(let session, let now): try sessionCreate(session, nowMilliseconds: now)
+        case .sessionDestroy(let id): try sessionDestroy(id: id)
+        case .sessionRenew(let id, let now): try sessionRenew(id: id, nowMilliseconds: now)
+        case .txn(let operations): try txn(operations)
+        case .eventFire(let event): try eventFire(event)
+        case .ttlExpired(let expiry): try ttlExpired(expiry)
+        }
+    }
+
+    /// Brings `index_table` up to this command's index for everything it touched and returns
+    /// the touched keys in order. A per-name row ("node.x", "service.y") is removed when
+    /// nothing of that name is left; queries then fall back to the table's row, which this
+    /// command bumped too and which is never lower.
+    func flushIndexes() throws(StoreError) -> [WatchKey] {
+        let keys = touched.sorted()
+        var flushed: Set<String> = []
+        for key in keys where flushed.insert(key.indexKey).inserted {
+            if try stillExists(key) {
+                try db.run(
+                    "INSERT INTO index_table(key, idx) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET idx = excluded.idx",
+                    [.text(key.indexKey), .unsigned(index)])
+            } else {
+                try db.run("DELETE FROM index_table WHERE key = ?", [.text(key.indexKey)])
+            }
+        }
+        return keys
+    }
+
+    private func stillExists(_ key: WatchKey) throws(StoreError) -> Bool {
+        switch key {
+        case .node(let name): try read.node(named: name) != nil
+        case .service(let name): try read.hasInstances(named: name)
+        case .nodes, .services, .checks, .kv, .sessions, .events: true
+        }
+    }
+
+    // MARK: Events
+
+    /// Appends the event and keeps the newest `StoreLimits.maxUserEvents`.
+    mutating func eventFire(_ event: UserEvent) throws(StoreError) -> ApplyResult {
+        try db.run("INSERT INTO events(\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", EventRow.values(event, index))
+        try db.run(
+            """
+            DELETE FROM events WHERE create_index NOT IN
+            (SELECT create_index FROM events ORDER BY create_index DESC LIMIT ?)
+            """, [.int(StoreLimits.maxUserEvents)])
+        touch(.events)
+        return .done
+    }
+}

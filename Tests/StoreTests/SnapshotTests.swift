@@ -1,0 +1,118 @@
+// Proves a snapshot is a consistent, checksummed copy that restores into a fresh store with every query answering the same, and that a damaged file is refused by name with the live state untouched.
+import Foundation
+import Registry
+@testable import Store
+import XCTest
+
+final class SnapshotTests: StateTestCase {
+    /// A state with something in every table.
+    private func buildState() {
+        accept(Fixture.register(
+            Fixture.node("n1", meta: ["rack": "r1"]), service: Fixture.service("web", tags: ["a", "b"]),
+            checks: [Fixture.httpCheck("web-http", node: "n1", serviceID: "web"), Fixture.ttlCheck("serfHealth", node: "n1")]))
+        accept(Fixture.register(Fixture.node("n2"), service: Fixture.service("db")))
+        var session = Fixture.session("s1", node: "n1", checks: ["serfHealth"], ttlSeconds: 30)
+        session.serviceChecks = [ServiceCheckRef(id: "web-http")]
+        accept(.sessionCreate(session, nowMilliseconds: 1_000))
+        accept(.sessionCreate(Fixture.session("s2", node: "n2"), nowMilliseconds: 1_000))
+        accept(Fixture.lock("locks/a", "held", session: "s1"))
+        accept(Fixture.lock("locks/b", "held", session: "s2"))
+        accept(Fixture.set("config/x", "1", flags: 7))
+        accept(Fixture.set("config/y", "2"))
+        accept(.kv(.delete(key: "config/y")))
+        accept(.sessionDestroy(id: "s2"), now: 2_000)
+        accept(.eventFire(UserEvent(id: "e1", name: "deploy", payload: [1, 2, 3])))
+    }
+
+    /// Every query's answer, as text.
+    private func answers(_ store: StateStore) throws -> [String] {
+        [
+            "\(try store.nodes())", "\(try store.node(named: "n1"))", "\(try store.services())",
+            "\(try store.serviceInstances(named: "web"))", "\(try store.healthServiceEntries(named: "web"))",
+            "\(try store.checks(ofService: "web"))", "\(try store.checks(onNode: "n1"))", "\(try store.checks(inState: nil))",
+            "\(try store.kvEntry(key: "config/x"))", "\(try store.kvEntry(key: "config/y"))", "\(try store.kvEntries(prefix: "config/"))",
+            "\(try store.kvKeys(prefix: "", separator: "/"))", "\(try store.sessions())", "\(try store.session(id: "s1"))",
+            "\(try store.sessionTimers())", "\(try store.events())", "\(try store.agentServices(onNode: "n1"))",
+        ]
+    }
+
+    func testRoundTripIntoAFreshStoreAnswersEveryQueryTheSame() throws {
+        buildState()
+        let info = try store.snapshot(to: path("snap.db"))
+        XCTAssertEqual(info.index, lastIndex)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path("snap.db"))
+        XCTAssertEqual(info.bytes, (attributes[.size] as? Int) ?? -1)
+        XCTAssertEqual(info.checksum, CRC32C.checksum(Array(try Data(contentsOf: URL(fileURLWithPath: path("snap.db"))))))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("snap.db.tmp")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("snap.db-wal")), "a snapshot is one self-contained file")
+
+        let fresh = try StateStore(path: path("fresh.db"))
+        defer { fresh.close() }
+        try fresh.restore(from: path("snap.db"), expectedChecksum: info.checksum)
+        XCTAssertEqual(fresh.appliedIndex, info.index)
+        XCTAssertEqual(try answers(fresh), try answers(store))
+        XCTAssertEqual(try fresh.canonicalDump(), try dump())
+
+        // The restored store carries on applying where the snapshot left off.
+        let next = fresh.apply(Fixture.set("after", "1"), at: info.index + 1)
+        XCTAssertEqual(next.result, .bool(true))
+        XCTAssertEqual(fresh.appliedIndex, info.index + 1)
+    }
+
+    func testRestoreReplacesWhateverWasThere() throws {
+        buildState()
+        let info = try store.snapshot(to: path("snap.db"))
+        let other = try StateStore(path: path("other.db"))
+        defer { other.close() }
+        _ = other.apply(Fixture.register(Fixture.node("stranger")), at: 500)
+        try other.restore(from: path("snap.db"), expectedChecksum: info.checksum)
+        XCTAssertEqual(other.appliedIndex, info.index, "the index may go backwards: the snapshot is the state now")
+        XCTAssertEqual(try other.nodes().value.map(\.value.name), ["n1", "n2"])
+    }
+
+    func testAWrongChecksumIsRefusedByNameAndChangesNothing() throws {
+        buildState()
+        let info = try store.snapshot(to: path("snap.db"))
+        let target = try StateStore(path: path("target.db"))
+        defer { target.close() }
+        _ = target.apply(Fixture.set("mine", "1"), at: 3)
+        let before = try target.canonicalDump()
+        XCTAssertThrowsError(try target.restore(from: path("snap.db"), expectedChecksum: info.checksum ^ 1)) { error in
+            guard case .corrupt(let message)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains(path("snap.db")), message)
+        }
+        XCTAssertEqual(try target.canonicalDump(), before)
+        XCTAssertEqual(target.appliedIndex, 3)
+    }
+
+    func testADamagedFileWithAMatchingChecksumIsStillRefused() throws {
+        buildState()
+        _ = try store.snapshot(to: path("snap.db"))
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path("snap.db"))))
+        for offset in stride(from: 4096, to: bytes.count, by: 97) { bytes[offset] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: path("damaged.db")))
+        let target = try StateStore(path: path("target.db"))
+        defer { target.close() }
+        XCTAssertThrowsError(try target.restore(from: path("damaged.db"), expectedChecksum: CRC32C.checksum(bytes))) { error in
+            guard case .corrupt(let message)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains(path("damaged.db")), message)
+        }
+        XCTAssertEqual(target.appliedIndex, 0)
+
+        try Data("not a database at all".utf8).write(to: URL(fileURLWithPath: path("junk.db")))
+        XCTAssertThrowsError(
+            try target.restore(from: path("junk.db"), expectedChecksum: CRC32C.checksum(Array("not a database at all".utf8))))
+    }
+
+    func testSnapshotReplacesAnOlderFileAtomically() throws {
+        accept(Fixture.set("a", "1"))
+        let first = try store.snapshot(to: path("snap.db"))
+        accept(Fixture.set("b", "2"))
+        let second = try store.snapshot(to: path("snap.db"))
+        XCTAssertEqual([first.index, second.index], [1, 2])
+        let fresh = try StateStore(path: path("fresh.db"))
+        defer { fresh.close() }
+        try fresh.restore(from: path("snap.db"), expectedChecksum: second.checksum)
+        XCTAssertEqual(try fresh.kvKeys(prefix: "").value, ["a", "b"])
+    }
+}
