@@ -4,6 +4,7 @@ import HTTP
 import Loop
 import Registry
 import Server
+import Store
 
 /// A running node: the libuv loop, the listeners, the data folder and the `ServerNode` they drive.
 /// Everything here runs on the thread that called `run()`.
@@ -21,6 +22,7 @@ public final class Agent {
     private var outputs: [NodeOutput] = []
     private var servers: [HTTPServer] = []
     private var dataDirectory: DataFolder?
+    private let logWriter: LogWriter
     private var stopping = false
 
     /// Prepares the node: validates the configuration, opens the data folder. Binds nothing yet.
@@ -36,12 +38,35 @@ public final class Agent {
         do {
             identity = try AgentIdentity(nodeName: nodeName, nodeID: folder.nodeID, datacenter: config.datacenter)
         } catch { throw .config(error.message) }
-        node = ServerNode(config: ServerConfig(
+        let serverConfig = ServerConfig(
             identity: identity,
             version: Self.version,
             consulCompatibleVersion: Self.consulCompatibleVersion,
             serverAddress: Self.hostPort(config.bindAddr, config.ports.server),
-            ports: config.ports))
+            ports: config.ports)
+        let directory = folder.directory!
+        let log = try Self.openLog(directory, serverAddress: serverConfig.serverAddress)
+        logWriter = LogWriter(log: directory.raftLog)
+        let seed = DataFolder.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        node = ServerNode(config: serverConfig, store: directory.state, log: log, seed: seed)
+    }
+
+    /// Reads the log back for replay: the entries the state store has not applied yet. A new
+    /// log starts with its configuration entry at index 1, so no index a client sees is 0.
+    private static func openLog(_ directory: DataDirectory, serverAddress: String) throws(AgentError) -> SingleServerLog {
+        do {
+            var last = try directory.raftLog.lastIndex
+            if last == 0 {
+                let entry = LogEntryRecord(index: 1, term: SingleServerLog.term, kind: SingleServerLog.Kind.configuration.rawValue, data: Array(serverAddress.utf8))
+                try directory.raftLog.append([entry])
+                last = 1
+            }
+            let applied = min(directory.state.appliedIndex, last)
+            let durable = try directory.raftLog.entries(from: applied + 1, to: last + 1)
+            return SingleServerLog(lastIndex: last, appliedIndex: applied, durable: durable)
+        } catch {
+            throw .storage("\(directory.path): \(error)")
+        }
     }
 
     /// Binds every listener and serves until SIGINT or SIGTERM; then closes every handle and
@@ -72,6 +97,7 @@ public final class Agent {
                                     firstConnectionID: UInt64(index) << 56) { [unowned self] id, listener, request in
                 self.step(.request(id, listener, request))
             }
+            server.cancel = { [unowned self] id in self.step(.cancel(id)) }
             do {
                 try server.listen(on: try SocketAddress(ip: config.clientAddr, port: port))
             } catch {
@@ -84,8 +110,9 @@ public final class Agent {
     private func startTimersAndSignals() throws(AgentError) {
         do {
             let tick = try Timer(loop: loop)
+            step(.tick(monotonicMilliseconds: loop.nowMilliseconds, wallMilliseconds: WallClock.unixMilliseconds()))
             tick.start(afterMilliseconds: Self.tickMilliseconds, repeatMilliseconds: Self.tickMilliseconds) { [unowned self] in
-                self.step(.tick(nowMilliseconds: self.loop.nowMilliseconds))
+                self.step(.tick(monotonicMilliseconds: self.loop.nowMilliseconds, wallMilliseconds: WallClock.unixMilliseconds()))
             }
             let second = try Timer(loop: loop)
             second.start(afterMilliseconds: 1000, repeatMilliseconds: 1000) { [unowned self] in self.everySecond() }
@@ -118,6 +145,16 @@ public final class Agent {
         case .respond(let id, let response):
             let index = Int(id.connection >> 56)
             servers[index].deliver(id, response)
+        case .persist(let entries):
+            logWriter.persist(entries, on: loop) { [unowned self] result in
+                switch result {
+                case .success(let last): self.step(.persisted(through: last))
+                case .failure(let error):
+                    // DESIGN.md §7: a node that cannot write its log must not go on.
+                    self.logger.error("raft.db append failed; stopping", ["error": "\(error)"])
+                    preconditionFailure("raft.db append failed: \(error)")
+                }
+            }
         }
     }
 

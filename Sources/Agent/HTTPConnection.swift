@@ -42,6 +42,7 @@ final class HTTPConnection {
         stream.setNoDelay(true)
         stream.onRead = { [unowned self] bytes in self.received(bytes) }
         stream.onReadEnd = { [unowned self] _ in self.stream.close() }
+        stream.onClose = { [unowned self] in self.closed() }
         do { try stream.startReading() } catch { stream.close() }
     }
 
@@ -134,6 +135,15 @@ final class HTTPConnection {
         } else if parser.isIdle, now &- lastActivityMilliseconds > idleTimeout {
             stream.close()
         }
+    }
+
+    /// The stream is gone: a request still waiting for the node is cancelled there.
+    private func closed() {
+        if let waiting = awaiting {
+            awaiting = nil
+            server.cancel?(waiting.id)
+        }
+        server.forget(id, client: client)
     }
 
     /// Closes now if nothing is in flight, else after the pending response.

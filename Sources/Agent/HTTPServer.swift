@@ -17,6 +17,8 @@ final class HTTPServer {
     private var nextConnectionID: UInt64
     /// Hands a request to the node; responses come back through `deliver`.
     let dispatch: (RequestID, Listener, HTTPRequest) -> Void
+    /// Tells the node that a request's client went away before its answer.
+    var cancel: ((RequestID) -> Void)?
     /// The current `Date:` value, refreshed by the agent once a second.
     var httpDate = WallClock.httpDateNow()
 
@@ -57,11 +59,11 @@ final class HTTPServer {
         nextConnectionID += 1
         let connection = HTTPConnection(id: id, client: client, stream: stream, server: self, parserLimits: parserLimits, now: loop.nowMilliseconds)
         connections[id] = connection
-        stream.onClose = { [unowned self] in self.forget(id, client: client) }
         connection.start()
     }
 
-    private func forget(_ id: UInt64, client: String) {
+    /// Called by a connection once its stream has closed.
+    func forget(_ id: UInt64, client: String) {
         connections[id] = nil
         let remaining = connectionsPerClient[client, default: 1] - 1
         connectionsPerClient[client] = remaining > 0 ? remaining : nil

@@ -15,6 +15,13 @@ enum WallClock {
         return "\(days[Int(parts.tm_wday)]), \(day) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) \(clock) GMT"
     }
 
+    /// Milliseconds since the Unix epoch.
+    static func unixMilliseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec / 1_000_000)
+    }
+
     /// ISO 8601 UTC with milliseconds, for logs.
     static func iso8601Now() -> String {
         var spec = timespec()

@@ -1,6 +1,7 @@
 import API
 import HTTP
 import Registry
+import Store
 
 /// Which listener a request arrived on.
 public enum Listener: Sendable, Equatable {
@@ -22,16 +23,24 @@ public struct RequestID: Hashable, Sendable {
 
 /// What the shell hands the node.
 public enum NodeInput: Sendable {
-    /// Time passes: the loop's monotonic clock, in milliseconds.
-    case tick(nowMilliseconds: UInt64)
+    /// Time passes: the loop's monotonic clock (timers) and the wall clock (times written into
+    /// commands), both in milliseconds.
+    case tick(monotonicMilliseconds: UInt64, wallMilliseconds: UInt64)
     /// A complete, well-formed HTTP request.
     case request(RequestID, Listener, HTTPRequest)
+    /// The entries of the last `.persist` are durable (fsynced) through this index.
+    case persisted(through: UInt64)
+    /// The client of this request went away: forget it.
+    case cancel(RequestID)
 }
 
 /// What the node asks the shell to do.
 public enum NodeOutput: Sendable {
     /// Write this response for that request (in request order per connection: the shell's job).
     case respond(RequestID, HTTPResponse)
+    /// Append these entries to `raft.db` and fsync, then report `.persisted(through:)` with the
+    /// last index. At most one batch is in flight.
+    case persist([LogEntryRecord])
 }
 
 /// Fixed facts about this node, decided at start-up by the shell.
@@ -42,6 +51,8 @@ public struct ServerConfig: Sendable {
     /// This node's Raft address as peers reach it, "ip:port".
     public var serverAddress: String
     public var ports: NodeView.Ports
+    /// Most blocking queries parked at once; beyond it they get 429.
+    public var maxBlockingQueries = 16384
 
     public init(identity: AgentIdentity, version: String, consulCompatibleVersion: String, serverAddress: String, ports: NodeView.Ports) {
         self.identity = identity
@@ -53,20 +64,42 @@ public struct ServerConfig: Sendable {
 }
 
 /// The deterministic node: the same inputs in the same order give the same outputs. It never reads
-/// a clock, draws randomness or touches a socket; the shell (`Agent`) or the simulator drives it.
+/// a clock, draws unseeded randomness or touches a socket; the shell (`Agent`) or a simulator
+/// drives it.
 ///
-/// Until the Raft issue lands it is a single-server cluster: it is its own leader and its only
+/// Writes: a handler's `.write` is proposed to the log; the shell persists the batch; once durable
+/// it is applied to the `StateStore` and the waiting request answered. Reads: answered from the
+/// store, or parked (blocking queries) until what they watch changes or their wait ends.
+///
+/// Until the Raft issue lands the log is `SingleServerLog`: this node is its own leader and only
 /// voter, which is what Consul's `-dev` agent reports too.
 public struct ServerNode {
     public let config: ServerConfig
-    private let consul = ConsulAPI()
-    private let discovery = DiscoveryAPI()
-    private var nowMilliseconds: UInt64 = 0
-    /// The node as the API sees it; rebuilt only when what it shows changes, not per request.
     public private(set) var view: NodeView
+    let store: StateStore
+    var log: SingleServerLog
+    let consul = ConsulAPI()
+    let discovery = DiscoveryAPI()
+    var random: SplitMix64
+    var monotonicMilliseconds: UInt64 = 0
+    var wallMilliseconds: UInt64 = 0
+    var started = false
+    /// Writes proposed and not yet applied, by log index.
+    var pendingWrites: [UInt64: (id: RequestID, respond: (ApplyResult) -> HTTPResponse)] = [:]
+    /// Parked blocking queries: what to re-run, and when their wait ends.
+    var parked: [RequestID: (listener: Listener, request: HTTPRequest, deadline: UInt64)] = [:]
+    var waiters: WaiterTable<WatchKey>
+    var timers = HealthTimers()
+    var outputs: [NodeOutput] = []
 
-    public init(config: ServerConfig) {
+    /// `store` and `log` come from the data folder; entries the log holds beyond the store's
+    /// applied index are applied here, before the node answers anything.
+    public init(config: ServerConfig, store: StateStore, log: SingleServerLog, seed: UInt64) {
         self.config = config
+        self.store = store
+        self.log = log
+        random = SplitMix64(seed: seed)
+        waiters = WaiterTable(capacity: config.maxBlockingQueries)
         view = NodeView(
             identity: config.identity,
             version: config.version,
@@ -79,23 +112,136 @@ public struct ServerNode {
             lastContactMilliseconds: 0,
             isCaughtUp: true,
             ports: config.ports)
+        applyCommitted()
+        outputs.removeAll()
     }
 
     /// Takes one input and appends what to do to `outputs` (which the caller drains).
-    public mutating func step(_ input: NodeInput, into outputs: inout [NodeOutput]) {
+    public mutating func step(_ input: NodeInput, into sink: inout [NodeOutput]) {
         switch input {
-        case .tick(let now):
-            precondition(now >= nowMilliseconds, "time went backwards")
-            nowMilliseconds = now
-        case .request(let id, let listener, let request):
-            outputs.append(.respond(id, answer(request, on: listener)))
+        case .tick(let monotonic, let wall): tick(monotonic: monotonic, wall: wall)
+        case .request(let id, let listener, let request): handle(id, listener, request, finalAttempt: false)
+        case .persisted(let index): persisted(through: index)
+        case .cancel(let id): cancel(id)
+        }
+        flushPersist()
+        sink.append(contentsOf: outputs)
+        outputs.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func tick(monotonic: UInt64, wall: UInt64) {
+        precondition(monotonic >= monotonicMilliseconds, "time went backwards")
+        monotonicMilliseconds = monotonic
+        wallMilliseconds = wall
+        if !started {
+            started = true
+            becomeLeader()
+        }
+        for id in waiters.expire(now: monotonic) { rerun(id, finalAttempt: true) }
+        for command in timers.due(now: monotonic, store: store) { propose(command) }
+    }
+
+    /// Leader duties when leadership starts: register this server in the catalog (the node, the
+    /// `consul` service and `serfHealth`, as Consul servers do) and start the TTL and session timers.
+    private mutating func becomeLeader() {
+        propose(.catalogRegister(SelfRegistration.make(config)))
+        timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, wall: wallMilliseconds)
+    }
+
+    private mutating func handle(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, finalAttempt: Bool, deadline: UInt64? = nil) {
+        switch listener {
+        case .discovery:
+            outputs.append(.respond(id, discovery.handle(request, node: view)))
+        case .consul:
+            let environment = RequestEnvironment(node: view, store: store, wallMilliseconds: wallMilliseconds, newID: random.uuid(), finalAttempt: finalAttempt)
+            perform(consul.handle(request, environment: environment), for: id, listener, request, deadline: deadline)
         }
     }
 
-    private func answer(_ request: HTTPRequest, on listener: Listener) -> HTTPResponse {
-        switch listener {
-        case .consul: consul.handle(request, node: view)
-        case .discovery: discovery.handle(request, node: view)
+    private mutating func perform(_ reply: Reply, for id: RequestID, _ listener: Listener, _ request: HTTPRequest, deadline: UInt64?) {
+        switch reply {
+        case .response(let response):
+            outputs.append(.respond(id, response))
+        case .write(let command, let respond):
+            guard let index = propose(command) else {
+                outputs.append(.respond(id, .text(.tooManyRequests, "too many writes waiting for the disk; retry later")))
+                return
+            }
+            pendingWrites[index] = (id, respond)
+        case .wait(let watch, let waitMilliseconds):
+            park(id, listener, request, watch: watch, deadline: deadline ?? blockingDeadline(waitMilliseconds))
         }
+    }
+
+    /// When a new blocking query's wait ends. Consul adds up to wait/16 of jitter so that many
+    /// clients do not all return at once (consul-api.md §1.5).
+    private mutating func blockingDeadline(_ waitMilliseconds: UInt64) -> UInt64 {
+        let jitter = waitMilliseconds >= 16 ? UInt64.random(in: 0...(waitMilliseconds / 16), using: &random) : 0
+        return monotonicMilliseconds + waitMilliseconds + jitter
+    }
+
+    /// Parks a blocking query until `deadline`; a query woken by a change that did not move its
+    /// index is parked again with the deadline it already had.
+    private mutating func park(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, watch: [WatchKey], deadline: UInt64) {
+        guard waiters.park(id, keys: watch, deadlineMilliseconds: deadline) else {
+            outputs.append(.respond(id, .text(.tooManyRequests, "too many blocking queries; retry later")))
+            return
+        }
+        parked[id] = (listener, request, deadline)
+    }
+
+    private mutating func rerun(_ id: RequestID, finalAttempt: Bool) {
+        guard let parkedRequest = parked.removeValue(forKey: id) else { return }
+        handle(id, parkedRequest.listener, parkedRequest.request, finalAttempt: finalAttempt, deadline: parkedRequest.deadline)
+    }
+
+    private mutating func cancel(_ id: RequestID) {
+        waiters.remove(id)
+        parked[id] = nil
+        // A proposed write still applies; only its answer is dropped (the shell ignores it).
+    }
+
+    @discardableResult
+    private mutating func propose(_ command: Command) -> UInt64? {
+        log.propose(kind: .command, data: LogEntryPayload.encode(command, leaderMilliseconds: wallMilliseconds))
+    }
+
+    private mutating func flushPersist() {
+        if let batch = log.takeEntriesToPersist() { outputs.append(.persist(batch)) }
+    }
+
+    private mutating func persisted(through index: UInt64) {
+        log.persisted(through: index)
+        applyCommitted()
+    }
+
+    /// Applies every durable entry, answers the writes waiting for them, then wakes the
+    /// blocking queries that watch what changed.
+    private mutating func applyCommitted() {
+        let entries = log.takeCommitted()
+        let commands: [IndexedCommand] = entries.compactMap { entry in
+            guard entry.kind == SingleServerLog.Kind.command.rawValue else { return nil }
+            let (command, time) = LogEntryPayload.decode(entry.data, index: entry.index)
+            return IndexedCommand(index: entry.index, command: command, leaderMilliseconds: time)
+        }
+        guard !commands.isEmpty else { return }
+        let outcomes = store.apply(commands)
+        var touched = Set<WatchKey>()
+        for (entry, outcome) in zip(commands, outcomes) {
+            touched.formUnion(outcome.touched)
+            timers.applied(entry.command, outcome: outcome, now: monotonicMilliseconds)
+            if let pending = pendingWrites.removeValue(forKey: entry.index) {
+                outputs.append(.respond(pending.id, pending.respond(outcome.result)))
+            }
+        }
+        if touched.contains(.checks) || touched.contains(.sessions) {
+            timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
+        }
+        let woken = waiters.wake(touched.sorted()) { watched, changed in
+            // A KV watcher watches a key or a prefix; a tree delete reports its prefix.
+            if case .kv(let watchedKey) = watched, case .kv(let key) = changed { return key.hasPrefix(watchedKey) || watchedKey.hasPrefix(key) }
+            return watched == changed
+        }
+        for id in woken { rerun(id, finalAttempt: false) }
     }
 }

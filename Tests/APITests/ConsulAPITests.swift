@@ -2,6 +2,7 @@
 import API
 import HTTP
 import Registry
+import Foundation
 import XCTest
 
 func makeView(leader: String? = "10.0.0.1:8300") throws -> NodeView {
@@ -21,11 +22,21 @@ extension HTTPResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
+extension ConsulAPI {
+    /// The response of a handler that answers at once (these tests write nothing and do not block).
+    func respond(_ request: HTTPRequest, node: NodeView) throws -> HTTPResponse {
+        guard case .response(let response) = handle(request, environment: try makeEnvironment(node)) else {
+            throw NSError(domain: "expected an immediate response", code: 1)
+        }
+        return response
+    }
+}
+
 final class ConsulAPITests: XCTestCase {
     let api = ConsulAPI()
 
     func testStatusLeader() throws {
-        let response = api.handle(try request("GET", "/v1/status/leader"), node: try makeView())
+        let response = try api.respond(try request("GET", "/v1/status/leader"), node: try makeView())
         XCTAssertEqual(response.status, .ok)
         XCTAssertEqual(response.text, "\"10.0.0.1:8300\"")
         XCTAssertEqual(response.headers["Content-Type"], "application/json")
@@ -33,18 +44,18 @@ final class ConsulAPITests: XCTestCase {
     }
 
     func testStatusLeaderIsEmptyStringWithoutLeader() throws {
-        let response = api.handle(try request("GET", "/v1/status/leader"), node: try makeView(leader: nil))
+        let response = try api.respond(try request("GET", "/v1/status/leader"), node: try makeView(leader: nil))
         XCTAssertEqual(response.status, .ok)
         XCTAssertEqual(response.text, "\"\"")
     }
 
     func testStatusPeersAndPretty() throws {
-        XCTAssertEqual(api.handle(try request("GET", "/v1/status/peers"), node: try makeView()).text, "[\"10.0.0.1:8300\"]")
-        XCTAssertEqual(api.handle(try request("GET", "/v1/status/peers?pretty"), node: try makeView()).text, "[\n    \"10.0.0.1:8300\"\n]\n")
+        XCTAssertEqual(try api.respond(try request("GET", "/v1/status/peers"), node: try makeView()).text, "[\"10.0.0.1:8300\"]")
+        XCTAssertEqual(try api.respond(try request("GET", "/v1/status/peers?pretty"), node: try makeView()).text, "[\n    \"10.0.0.1:8300\"\n]\n")
     }
 
     func testAgentSelfLeaderAddressMatchesStatusLeader() throws {
-        let response = api.handle(try request("GET", "/v1/agent/self"), node: try makeView())
+        let response = try api.respond(try request("GET", "/v1/agent/self"), node: try makeView())
         XCTAssertEqual(response.status, .ok)
         let text = response.text
         XCTAssertTrue(text.contains("\"NodeName\":\"node-a\""))
@@ -54,39 +65,39 @@ final class ConsulAPITests: XCTestCase {
     }
 
     func testUnknownPathIsConsuls404() throws {
-        let response = api.handle(try request("GET", "/v1/nothing/here"), node: try makeView())
+        let response = try api.respond(try request("GET", "/v1/nothing/here"), node: try makeView())
         XCTAssertEqual(response.status, .notFound)
         XCTAssertEqual(response.text, "Invalid URL path: not a recognized HTTP API endpoint")
     }
 
     func testWrongMethodIs405WithAllowAndOptionsIs200() throws {
-        let refused = api.handle(try request("DELETE", "/v1/status/leader"), node: try makeView())
+        let refused = try api.respond(try request("DELETE", "/v1/status/leader"), node: try makeView())
         XCTAssertEqual(refused.status, .methodNotAllowed)
         XCTAssertEqual(refused.headers["Allow"], "OPTIONS,GET")
         XCTAssertEqual(refused.text, "method DELETE not allowed")
-        let options = api.handle(try request("OPTIONS", "/v1/status/leader"), node: try makeView())
+        let options = try api.respond(try request("OPTIONS", "/v1/status/leader"), node: try makeView())
         XCTAssertEqual(options.status, .ok)
         XCTAssertEqual(options.headers["Allow"], "OPTIONS,GET")
         XCTAssertTrue(options.body.isEmpty)
     }
 
     func testOtherDatacenterHasNoPathYet() throws {
-        let response = api.handle(try request("GET", "/v1/status/leader?dc=dc2"), node: try makeView())
+        let response = try api.respond(try request("GET", "/v1/status/leader?dc=dc2"), node: try makeView())
         XCTAssertEqual(response.status, .internalServerError)
         XCTAssertEqual(response.text, "No path to datacenter")
-        XCTAssertEqual(api.handle(try request("GET", "/v1/status/leader?dc=dc1"), node: try makeView()).status, .ok)
+        XCTAssertEqual(try api.respond(try request("GET", "/v1/status/leader?dc=dc1"), node: try makeView()).status, .ok)
     }
 
     func testEnterpriseOnlyParametersAre400() throws {
-        let ns = api.handle(try request("GET", "/v1/status/leader?ns=team"), node: try makeView())
+        let ns = try api.respond(try request("GET", "/v1/status/leader?ns=team"), node: try makeView())
         XCTAssertEqual(ns.status, .badRequest)
         XCTAssertEqual(ns.text, "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature")
-        XCTAssertEqual(api.handle(try request("GET", "/v1/status/leader?ns=default"), node: try makeView()).status, .ok)
-        XCTAssertEqual(api.handle(try request("GET", "/v1/status/leader?partition=p1"), node: try makeView()).status, .badRequest)
+        XCTAssertEqual(try api.respond(try request("GET", "/v1/status/leader?ns=default"), node: try makeView()).status, .ok)
+        XCTAssertEqual(try api.respond(try request("GET", "/v1/status/leader?partition=p1"), node: try makeView()).status, .badRequest)
     }
 
     func testStaleWithConsistentConflicts() throws {
-        let response = api.handle(try request("GET", "/v1/status/leader?stale&consistent"), node: try makeView())
+        let response = try api.respond(try request("GET", "/v1/status/leader?stale&consistent"), node: try makeView())
         XCTAssertEqual(response.status, .badRequest)
         XCTAssertEqual(response.text, "Cannot specify ?stale with ?consistent, conflicting semantics.")
     }
@@ -96,21 +107,25 @@ final class DiscoveryAPITests: XCTestCase {
     let api = DiscoveryAPI()
 
     func testHealthAndReady() throws {
-        XCTAssertEqual(api.handle(try request("GET", "/health"), node: try makeView()).status, .ok)
-        let ready = api.handle(try request("GET", "/health/ready"), node: try makeView())
+        XCTAssertEqual(try api.respond(try request("GET", "/health"), node: try makeView()).status, .ok)
+        let ready = try api.respond(try request("GET", "/health/ready"), node: try makeView())
         XCTAssertEqual(ready.status, .ok)
         XCTAssertEqual(ready.text, "{\"status\":\"ready\",\"leader\":\"10.0.0.1:8300\"}")
     }
 
     func testNotReadyWithoutLeader() throws {
-        let response = api.handle(try request("GET", "/health/ready"), node: try makeView(leader: nil))
+        let response = try api.respond(try request("GET", "/health/ready"), node: try makeView(leader: nil))
         XCTAssertEqual(response.status, .serviceUnavailable)
         XCTAssertEqual(response.text, "{\"status\":\"not_ready\",\"reason\":\"no known leader\"}")
     }
 
     func testUnknownPathUsesTheEnvelope() throws {
-        let response = api.handle(try request("GET", "/api/v1/nope"), node: try makeView())
+        let response = try api.respond(try request("GET", "/api/v1/nope"), node: try makeView())
         XCTAssertEqual(response.status, .notFound)
         XCTAssertEqual(response.text, "{\"success\":false,\"data\":null,\"message\":\"no such endpoint: GET /api/v1/nope\"}")
     }
+}
+
+extension DiscoveryAPI {
+    func respond(_ request: HTTPRequest, node: NodeView) throws -> HTTPResponse { handle(request, node: node) }
 }

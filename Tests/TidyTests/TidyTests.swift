@@ -53,7 +53,8 @@ final class TidyTests: XCTestCase {
         for target in Self.allowedImports.keys.sorted() {
             for (url, text) in try Self.swiftFiles(in: target) {
                 for (number, code) in Self.codeLines(text) {
-                    for pattern in Self.forbidden where code.contains(pattern) {
+                    // A draw from a generator passed in (`using: &seeded`) is deterministic; others are not.
+                    for pattern in Self.forbidden where code.contains(pattern) && !(pattern == ".random(" && code.contains("using: &")) {
                         violations.append("\(target)/\(url.lastPathComponent):\(number): \(pattern)")
                     }
                 }

@@ -8,16 +8,16 @@ enum AgentEndpoint {
 
     /// Consul's `agent/self` shape: Config, DebugConfig, Coord, Member, Stats (string values), Meta.
     /// `Stats.consul.leader_addr` equals `status/leader`, as clients check.
-    static func agentSelf(_ context: ConsulContext) throws(APIError) -> HTTPResponse {
+    static func agentSelf(_ context: ConsulContext) throws -> Reply {
         let node = context.node
-        return context.json(.object([
+        return .response(context.json(.object([
             ("Config", config(node)),
             ("DebugConfig", debugConfig(node)),
             ("Coord", coordinate()),
             ("Member", member(node)),
             ("Stats", stats(node)),
             ("Meta", .object([])),
-        ]))
+        ])))
     }
 
     static func config(_ node: NodeView) -> JSON {

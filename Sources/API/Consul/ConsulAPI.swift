@@ -1,11 +1,38 @@
 import HTTP
+import Registry
+import Store
+
+/// What the node hands the API besides the request: its state and the values a handler may
+/// need to put into a command, decided by the node so every replica applies the same.
+public struct RequestEnvironment {
+    public let node: NodeView
+    public let store: StateStore
+    /// The leader's wall clock (Unix milliseconds), for times written into commands.
+    public let wallMilliseconds: UInt64
+    /// A fresh UUID drawn by the node from its seeded generator, for IDs the request may create.
+    public let newID: String
+    /// True when a blocking query's wait has ended: the handler must answer now.
+    public let finalAttempt: Bool
+
+    public init(node: NodeView, store: StateStore, wallMilliseconds: UInt64, newID: String, finalAttempt: Bool) {
+        self.node = node
+        self.store = store
+        self.wallMilliseconds = wallMilliseconds
+        self.newID = newID
+        self.finalAttempt = finalAttempt
+    }
+}
 
 /// Everything a Consul endpoint handler may read for one request.
 public struct ConsulContext {
     public let request: HTTPRequest
     public let parameters: PathParameters
     public let options: QueryOptions
-    public let node: NodeView
+    public let blocking: BlockingOptions?
+    public let environment: RequestEnvironment
+
+    public var node: NodeView { environment.node }
+    public var store: StateStore { environment.store }
 
     /// A 200 JSON response, indented when `?pretty` was given.
     func json(_ value: JSON) -> HTTPResponse {
@@ -18,7 +45,7 @@ public struct ConsulContext {
 public struct ConsulAPI {
     /// Handlers throw `APIError` for refusals. (The handler type uses untyped `throws`: storing
     /// `throws(APIError)` functions in the router crashes the Swift 6.3.1 compiler in SILGen.)
-    public typealias Handler = (ConsulContext) throws -> HTTPResponse
+    public typealias Handler = (ConsulContext) throws -> Reply
     private var router = Router<Handler>()
 
     public init() {
@@ -27,32 +54,43 @@ public struct ConsulAPI {
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
-    public func handle(_ request: HTTPRequest, node: NodeView) -> HTTPResponse {
-        var response = route(request, node: node)
-        // Consul sends this on every response, ACLs enabled or not (consul-api.md §1.1).
+    public func handle(_ request: HTTPRequest, environment: RequestEnvironment) -> Reply {
+        switch route(request, environment: environment) {
+        case .response(let response): .response(Self.decorate(response))
+        case .write(let command, let respond): .write(command, respond: { Self.decorate(respond($0)) })
+        case .wait(let watch, let wait): .wait(watch: watch, waitMilliseconds: wait)
+        }
+    }
+
+    /// Consul sends this on every response, ACLs enabled or not (consul-api.md §1.1).
+    private static func decorate(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
         response.headers.add("X-Consul-Default-ACL-Policy", "allow")
         return response
     }
 
-    private func route(_ request: HTTPRequest, node: NodeView) -> HTTPResponse {
+    private func route(_ request: HTTPRequest, environment: RequestEnvironment) -> Reply {
         switch router.match(method: request.method, rawPath: request.rawPath) {
         case .notFound:
-            return .text(.notFound, "Invalid URL path: not a recognized HTTP API endpoint")
+            return .response(.text(.notFound, "Invalid URL path: not a recognized HTTP API endpoint"))
         case .methodNotAllowed(let allowed):
-            return Self.refuseMethod(request.method, allowed: allowed)
+            return .response(Self.refuseMethod(request.method, allowed: allowed))
         case .found(let handler, let parameters):
             do {
                 let options = try QueryOptions(request)
-                if let dc = options.datacenter, dc != node.identity.datacenter {
+                if let dc = options.datacenter, dc != environment.node.identity.datacenter {
                     // Federation arrives later; until then no other datacenter is reachable.
                     throw APIError.server("No path to datacenter")
                 }
-                return try handler(ConsulContext(request: request, parameters: parameters, options: options, node: node))
+                let blocking = try BlockingOptions(request)
+                return try handler(ConsulContext(request: request, parameters: parameters, options: options, blocking: blocking, environment: environment))
             } catch let error as APIError {
-                return .text(error.status, error.message)
+                return .response(.text(error.status, error.message))
+            } catch let error as StoreError {
+                return .response(.text(.internalServerError, "state store: \(error)"))
             } catch {
-                // Handlers throw only APIError; anything else is a bug reported as Consul reports RPC errors.
-                return .text(.internalServerError, "\(error)")
+                // Handlers throw only APIError and StoreError; anything else is a bug, reported as Consul reports RPC errors.
+                return .response(.text(.internalServerError, "\(error)"))
             }
         }
     }

@@ -8,12 +8,12 @@ enum StatusEndpoint {
     }
 
     /// The leader's Raft address as a JSON string; `""` (still 200) while there is none.
-    static func leader(_ context: ConsulContext) throws(APIError) -> HTTPResponse {
-        context.json(.string(context.node.leaderAddress ?? ""))
+    static func leader(_ context: ConsulContext) throws -> Reply {
+        .response(context.json(.string(context.node.leaderAddress ?? "")))
     }
 
     /// The Raft voters' addresses.
-    static func peers(_ context: ConsulContext) throws(APIError) -> HTTPResponse {
-        context.json(.array(context.node.peers.map { .string($0) }))
+    static func peers(_ context: ConsulContext) throws -> Reply {
+        .response(context.json(.array(context.node.peers.map { .string($0) })))
     }
 }

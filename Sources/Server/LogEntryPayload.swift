@@ -1,0 +1,24 @@
+import Registry
+
+/// The bytes of a command entry in the log: the leader's wall clock when it proposed the entry
+/// (8 bytes, little-endian) followed by the encoded `Command`. Recording the time in the entry is
+/// what lets every replica apply time-dependent rules (lock-delay) identically.
+enum LogEntryPayload {
+    static func encode(_ command: Command, leaderMilliseconds: UInt64) -> [UInt8] {
+        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: leaderMilliseconds >> (8 * $0)) }
+        bytes.append(contentsOf: command.encode())
+        return bytes
+    }
+
+    /// The command and time of an entry. An entry this build cannot decode stops the node:
+    /// a replica that cannot apply must not go on (DESIGN.md §7).
+    static func decode(_ bytes: [UInt8], index: UInt64) -> (Command, UInt64) {
+        precondition(bytes.count > 8, "log entry \(index) is too short to hold a command")
+        let time = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
+        do {
+            return (try Command.decode(Array(bytes[8...])), time)
+        } catch {
+            preconditionFailure("log entry \(index) holds a command this build cannot decode: \(error)")
+        }
+    }
+}
