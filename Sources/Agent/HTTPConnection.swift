@@ -20,6 +20,12 @@ final class HTTPConnection {
     /// `dispatch` continues that loop instead of recursing into it.
     private var processing = false
     private var lastActivityMilliseconds: UInt64
+    /// Reading is stopped because the client sends or leaves unread more than we hold for it.
+    private var paused = false
+    /// Pipelined bytes held while a request waits for its response; above this, reading pauses.
+    static let maxHeldBytes = 64 * 1024
+    /// Response bytes the client has not read yet; above this, reading pauses until it catches up.
+    static let maxUnsentBytes = 4 * 1024 * 1024
     private var requestStartedMilliseconds: UInt64
 
     init(id: UInt64, client: String, stream: TCPStream, server: HTTPServer, parserLimits: HTTPParserLimits, now: UInt64) {
@@ -46,6 +52,21 @@ final class HTTPConnection {
         parser.feed(bytes)
         processParsed()
         flush()
+        applyBackPressure()
+    }
+
+    /// Bounds what one connection can make us hold: pipelined requests behind one that waits,
+    /// and responses the client does not read. Checked after every read and response, and by
+    /// the once-a-second sweep (the only place that notices a client that resumed reading).
+    private func applyBackPressure() {
+        let over = (awaiting != nil && parser.bufferedBytes > Self.maxHeldBytes) || stream.pendingWriteBytes > Self.maxUnsentBytes
+        if over, !paused {
+            stream.stopReading()
+            paused = true
+        } else if !over, paused, !closing {
+            paused = false
+            do { try stream.startReading() } catch { stream.close() }
+        }
     }
 
     /// Hands parsed requests to the node until one is left waiting or the bytes run out.
@@ -86,6 +107,7 @@ final class HTTPConnection {
         guard !processing else { return }
         processParsed()
         flush()
+        applyBackPressure()
     }
 
     private func flush() {
@@ -99,7 +121,12 @@ final class HTTPConnection {
     /// Slowloris defence: a request must arrive within `readTimeout`; an idle keep-alive
     /// connection may wait `idleTimeout`. A request waiting for its response is never cut off here.
     func enforceTimeouts(now: UInt64, readTimeout: UInt64, idleTimeout: UInt64) {
-        guard awaiting == nil, !closing else { return }
+        applyBackPressure()
+        if paused, now &- lastActivityMilliseconds > idleTimeout {
+            stream.close()  // a client that stopped reading its responses
+            return
+        }
+        guard awaiting == nil, !closing, !paused else { return }
         if !parser.isIdle, now &- requestStartedMilliseconds > readTimeout {
             HTTPResponse.text(.requestTimeout, "request not received within \(readTimeout)ms").write(into: &outgoing, keepAlive: false, date: server.httpDate)
             closing = true

@@ -1,0 +1,41 @@
+// Percent-encoding of RFC 3986 §2.1, plus the '+'-as-space rule of form-encoded query strings.
+
+/// Checking and decoding of percent-encoded bytes.
+enum PercentEncoding {
+    /// The decoded bytes. A '%' not followed by two hex digits is kept as it is (the parser
+    /// refuses those before decoding; the router must not fail); with `plusIsSpace`, '+' becomes ' '.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> [UInt8] {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == ASCII.percent, index + 2 < bytes.count,
+               let high = ASCII.hexValue(bytes[index + 1]), let low = ASCII.hexValue(bytes[index + 2]) {
+                decoded.append(high << 4 | low)
+                index += 3
+            } else {
+                decoded.append(plusIsSpace && byte == ASCII.plus ? ASCII.space : byte)
+                index += 1
+            }
+        }
+        assert(decoded.count <= bytes.count)
+        return decoded
+    }
+
+    /// The decoded text, invalid UTF-8 replaced by U+FFFD (for callers that cannot refuse).
+    static func decodeLossy(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
+        if !bytes.contains(ASCII.percent) && !(plusIsSpace && bytes.contains(ASCII.plus)) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(decoding: decode(bytes, plusIsSpace: plusIsSpace), as: UTF8.self)
+    }
+
+    /// The decoded text, or nil when the decoded bytes are not UTF-8.
+    static func decodeStrict(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String? {
+        if !bytes.contains(ASCII.percent) && !(plusIsSpace && bytes.contains(ASCII.plus)) {
+            return String(validating: bytes, as: UTF8.self)
+        }
+        return String(validating: decode(bytes, plusIsSpace: plusIsSpace), as: UTF8.self)
+    }
+}

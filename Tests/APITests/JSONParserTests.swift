@@ -1,0 +1,64 @@
+// Proves the JSON parser: RFC 8259 values, Go-like error texts, limits, and case-insensitive lookup.
+import API
+import XCTest
+
+final class JSONParserTests: XCTestCase {
+    func parse(_ text: String) throws -> JSON { try JSONParser.parse(Array(text.utf8)) }
+
+    func testValues() throws {
+        XCTAssertEqual(try parse(" {\"a\": [1, -2.5, true, false, null, \"x\"], \"b\": {}} "),
+                       .object([("a", .array([.int(1), .double(-2.5), .bool(true), .bool(false), .null, .string("x")])), ("b", .object([]))]))
+        XCTAssertEqual(try parse("1e3"), .double(1000))
+        XCTAssertEqual(try parse("9223372036854775807"), .int(Int64.max))
+        XCTAssertEqual(try parse("9223372036854775808"), .double(9223372036854775808))
+    }
+
+    func testStringEscapes() throws {
+        XCTAssertEqual(try parse(#""a\"b\\c\/d\n\t\u00e9\ud83d\ude00""#), .string("a\"b\\c/d\n\té😀"))
+        XCTAssertEqual(try parse(#""\ud800x""#), .string("\u{FFFD}x"))
+    }
+
+    func testRoundTripsThroughTheWriter() throws {
+        let value: JSON = .object([("k", .array([.string("q\"\n"), .int(-3), .double(0.25), .null]))])
+        XCTAssertEqual(try JSONParser.parse(value.encoded()), value)
+        XCTAssertEqual(try JSONParser.parse(value.encoded(pretty: true)), value)
+    }
+
+    func testErrorsSayWhatWasWrong() {
+        let cases: [(String, String)] = [
+            ("", "EOF"),
+            ("{", "looking for beginning of object key string"),
+            ("{\"a\" 1}", "after object key"),
+            ("[1,]", "looking for beginning of value"),
+            ("[1 2]", "after array element"),
+            ("01", "after top-level value"),
+            ("\"a\u{01}\"", "in string literal"),
+            ("\"\\x\"", "in string escape code"),
+            ("tru", "in literal true"),
+            ("{} x", "after top-level value"),
+            ("-", "in numeric literal"),
+            ("1.", "after decimal point"),
+        ]
+        for (text, fragment) in cases {
+            XCTAssertThrowsError(try parse(text), text) { error in
+                XCTAssertTrue("\(error)".contains(fragment), "\(text): \(error)")
+            }
+        }
+    }
+
+    func testDepthIsLimited() {
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        XCTAssertThrowsError(try parse(deep)) { XCTAssertTrue("\($0)".contains("nesting")) }
+        let fine = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        XCTAssertNoThrow(try parse(fine))
+    }
+
+    func testCaseInsensitiveLookupPrefersExactThenLast() throws {
+        let value = try parse(#"{"name": "a", "Name": "b", "ID": "c", "id": "d"}"#)
+        XCTAssertEqual(value["Name"], .string("b"))
+        XCTAssertEqual(value["NAME"], .string("b"))
+        XCTAssertEqual(value["Id"], .string("d"))
+        XCTAssertEqual(value.first(of: "EnableTagOverride", "enable_tag_override"), nil)
+        XCTAssertEqual(try parse(#"{"enable_tag_override": true}"#).first(of: "EnableTagOverride", "enable_tag_override"), .bool(true))
+    }
+}
