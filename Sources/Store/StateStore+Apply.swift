@@ -55,7 +55,8 @@ extension StateStore {
             }
         }
         if let lastApplied { appliedIndex = lastApplied }
-        assert(outcomes.count == entries.count)
+        assert(outcomes.count == entries.count, "one outcome per command")
+        assert(lastApplied != nil || outcomes.allSatisfy(\.result.isRefusal), "only all-refused batches record nothing")
         return outcomes
     }
 

@@ -120,26 +120,3 @@ extension StateWriter {
         return .done
     }
 }
-
-/// Check output as Consul keeps it.
-enum CheckOutput {
-    /// `output` if it fits `maxBytes` (0 means `RegistryLimits.defaultCheckOutputMaxSize`),
-    /// else its first bytes and Consul's note: `<first> ... (captured N of M bytes)`
-    /// (agent/checks/check.go). The cut falls on a Unicode scalar boundary, so N may be a few
-    /// bytes under the limit.
-    static func capped(_ output: String, maxBytes: Int) -> String {
-        let limit = maxBytes > 0 ? maxBytes : RegistryLimits.defaultCheckOutputMaxSize
-        let total = output.utf8.count
-        guard total > limit else { return output }
-        var kept = ""
-        var keptBytes = 0
-        for scalar in output.unicodeScalars {
-            let width = UTF8.width(scalar)
-            guard keptBytes + width <= limit else { break }
-            kept.unicodeScalars.append(scalar)
-            keptBytes += width
-        }
-        assert(keptBytes <= limit && keptBytes < total)
-        return "\(kept) ... (captured \(keptBytes) of \(total) bytes)"
-    }
-}

@@ -130,6 +130,9 @@ extension StateWriter {
     /// Writes the entry as given unless it equals what is stored (Consul skips such writes, so
     /// ModifyIndex and watchers stay put).
     private mutating func putKV(_ entry: KVEntry, existing: Indexed<KVEntry>?) throws(StoreError) {
+        assert(existing == nil || existing?.value.key == entry.key, "putKV of another key's entry")
+        assert(entry.lockIndex >= (existing?.value.lockIndex ?? 0), "LockIndex never goes down")
+        assert(entry.session == nil || entry.lockIndex > 0, "a held key has been acquired at least once")
         if existing?.value == entry { return }
         try db.run(KVRow.upsert, KVRow.values(entry, existing?.createIndex ?? index, index))
         touch(.kv(entry.key))

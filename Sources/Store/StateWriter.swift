@@ -58,9 +58,14 @@ struct StateWriter {
         var flushed: Set<String> = []
         for key in keys where flushed.insert(key.indexKey).inserted {
             if try stillExists(key) {
-                try db.run(
-                    "INSERT INTO index_table(key, idx) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET idx = excluded.idx",
-                    [.text(key.indexKey), .unsigned(index)])
+                // The WHERE makes an index going backwards change no row, which the
+                // precondition then catches: indexes only ever move forward (§1.5).
+                let changed = try db.run(
+                    """
+                    INSERT INTO index_table(key, idx) VALUES (?, ?)
+                    ON CONFLICT(key) DO UPDATE SET idx = excluded.idx WHERE excluded.idx >= index_table.idx
+                    """, [.text(key.indexKey), .unsigned(index)])
+                precondition(changed == 1, "index_table[\(key.indexKey)] is beyond \(index)")
             } else {
                 try db.run("DELETE FROM index_table WHERE key = ?", [.text(key.indexKey)])
             }

@@ -161,7 +161,9 @@ final class CatalogApplyTests: StateTestCase {
     func testTTLExpiryTurnsTheCheckCriticalWithTheLeadersText() throws {
         accept(Fixture.register(Fixture.node("n1"), checks: [Fixture.ttlCheck("ttl", node: "n1")]))
         accept(.checkUpdate(CheckUpdate(node: "n1", checkID: "ttl", status: .passing, output: "all good")))
-        let text = "TTL expired (last output before timeout follows): all good"
+        let text = CheckOutput.ttlExpired(lastOutput: try store.checks(onNode: "n1").value[0].value.output)
+        XCTAssertEqual(text, "TTL expired (last output before timeout follows): all good")
+        XCTAssertEqual(CheckOutput.ttlExpired(lastOutput: ""), "TTL expired")
         accept(.ttlExpired(TTLExpiry(node: "n1", checkID: "ttl", output: text)))
         let check = try store.checks(onNode: "n1").value[0].value
         XCTAssertEqual(check.status, .critical)

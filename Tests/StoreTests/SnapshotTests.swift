@@ -24,16 +24,30 @@ final class SnapshotTests: StateTestCase {
         accept(.eventFire(UserEvent(id: "e1", name: "deploy", payload: [1, 2, 3])))
     }
 
-    /// Every query's answer, as text.
-    private func answers(_ store: StateStore) throws -> [String] {
-        [
-            "\(try store.nodes())", "\(try store.node(named: "n1"))", "\(try store.services())",
-            "\(try store.serviceInstances(named: "web"))", "\(try store.healthServiceEntries(named: "web"))",
-            "\(try store.checks(ofService: "web"))", "\(try store.checks(onNode: "n1"))", "\(try store.checks(inState: nil))",
-            "\(try store.kvEntry(key: "config/x"))", "\(try store.kvEntry(key: "config/y"))", "\(try store.kvEntries(prefix: "config/"))",
-            "\(try store.kvKeys(prefix: "", separator: "/"))", "\(try store.sessions())", "\(try store.session(id: "s1"))",
-            "\(try store.sessionTimers())", "\(try store.events())", "\(try store.agentServices(onNode: "n1"))",
-        ]
+    /// Asserts that every query gives `a` and `b` the same answer (index and value).
+    private func assertSameAnswers(_ a: StateStore, _ b: StateStore, file: StaticString = #filePath, line: UInt = #line) throws {
+        func same<T: Equatable>(_ query: (StateStore) throws -> StateStore.Answer<T>, _ name: String) throws {
+            let (first, second) = (try query(a), try query(b))
+            XCTAssertEqual(first.index, second.index, "index of \(name)", file: file, line: line)
+            XCTAssertEqual(first.value, second.value, name, file: file, line: line)
+        }
+        try same({ try $0.nodes() }, "nodes")
+        try same({ try $0.node(named: "n1") }, "node n1")
+        try same({ try $0.services() }, "services")
+        try same({ try $0.serviceInstances(named: "web") }, "instances of web")
+        try same({ try $0.healthServiceEntries(named: "web") }, "health of web")
+        try same({ try $0.checks(ofService: "web") }, "checks of web")
+        try same({ try $0.checks(onNode: "n1") }, "checks on n1")
+        try same({ try $0.checks(inState: nil) }, "all checks")
+        try same({ try $0.kvEntry(key: "config/x") }, "config/x")
+        try same({ try $0.kvEntry(key: "config/y") }, "config/y")
+        try same({ try $0.kvEntries(prefix: "config/") }, "config/ entries")
+        try same({ try $0.kvKeys(prefix: "", separator: "/") }, "keys")
+        try same({ try $0.sessions() }, "sessions")
+        try same({ try $0.session(id: "s1") }, "session s1")
+        try same({ try $0.events() }, "events")
+        try same({ try $0.agentServices(onNode: "n1") }, "agent services")
+        XCTAssertEqual(try a.sessionTimers(), try b.sessionTimers(), file: file, line: line)
     }
 
     func testRoundTripIntoAFreshStoreAnswersEveryQueryTheSame() throws {
@@ -50,7 +64,7 @@ final class SnapshotTests: StateTestCase {
         defer { fresh.close() }
         try fresh.restore(from: path("snap.db"), expectedChecksum: info.checksum)
         XCTAssertEqual(fresh.appliedIndex, info.index)
-        XCTAssertEqual(try answers(fresh), try answers(store))
+        try assertSameAnswers(fresh, store)
         XCTAssertEqual(try fresh.canonicalDump(), try dump())
 
         // The restored store carries on applying where the snapshot left off.
