@@ -51,6 +51,8 @@ public struct ConsulAPI {
     public init() {
         StatusEndpoint.register(in: &router)
         AgentEndpoint.register(in: &router)
+        KVEndpoint.register(in: &router)
+        SessionEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
