@@ -53,6 +53,7 @@ public struct ConsulAPI {
         AgentEndpoint.register(in: &router)
         KVEndpoint.register(in: &router)
         SessionEndpoint.register(in: &router)
+        TxnEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.

@@ -106,11 +106,25 @@ struct BodyReader {
         }
     }
 
+    /// The first of `keys` that holds a duration (a field and the other name it goes by).
+    func duration(_ keys: String...) throws(APIError) -> Int64? {
+        for key in keys {
+            if let nanoseconds = try duration(key) { return nanoseconds }
+        }
+        return nil
+    }
+
     /// A nested object, read with the same rules.
     func object(_ key: String, type: String) throws(APIError) -> BodyReader? {
         guard let value = value(key) else { return nil }
         guard case .object = value else { throw mismatch(key, value, type) }
         return try BodyReader(value, path: type, prefix: prefix)
+    }
+
+    /// A nested object, or an empty one when absent or `null` (Go leaves the struct zeroed).
+    func objectOrEmpty(_ key: String, type: String) throws(APIError) -> BodyReader {
+        if let nested = try object(key, type: type) { return nested }
+        return try BodyReader(.null, path: type, prefix: prefix)
     }
 
     /// Go's text for a value of the wrong kind, naming the field.
