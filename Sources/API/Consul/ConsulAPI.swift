@@ -54,6 +54,7 @@ public struct ConsulAPI {
         KVEndpoint.register(in: &router)
         SessionEndpoint.register(in: &router)
         TxnEndpoint.register(in: &router)
+        EventEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
