@@ -55,6 +55,7 @@ public struct ConsulAPI {
         SessionEndpoint.register(in: &router)
         TxnEndpoint.register(in: &router)
         EventEndpoint.register(in: &router)
+        OperatorEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
