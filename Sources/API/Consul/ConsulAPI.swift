@@ -51,6 +51,8 @@ public struct ConsulAPI {
     public init() {
         StatusEndpoint.register(in: &router)
         AgentEndpoint.register(in: &router)
+        AgentServiceEndpoint.register(in: &router)
+        AgentCheckEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
