@@ -64,9 +64,15 @@ final class CatalogJSONTests: XCTestCase {
         XCTAssertNil(json["ServiceTaggedAddresses"])
     }
 
-    func testKeyedKeepsItemOrder() {
+    func testKeyedAndTagsByName() {
         let items: [JSON] = [.object([("ID", "b")]), .object([("ID", "a")])]
         XCTAssertEqual(keys(CatalogJSON.keyed(items, by: "ID")), ["b", "a"], "item order is kept")
+        let nodes: [JSON] = [
+            .object([("ServiceName", "web"), ("ServiceTags", .array(["z", "a"]))]),
+            .object([("ServiceName", "db"), ("ServiceTags", .array([]))]),
+            .object([("ServiceName", "web"), ("ServiceTags", .array(["a", "m"]))]),
+        ]
+        XCTAssertEqual(CatalogEndpoint.tagsByName(nodes), .object([("db", .array([])), ("web", .array(["a", "m", "z"]))]))
     }
 
     func testContentHashIsStableAndSensitive() {

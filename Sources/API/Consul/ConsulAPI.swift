@@ -56,6 +56,7 @@ public struct ConsulAPI {
         AgentCheckEndpoint.register(in: &router)
         AgentMaintenanceEndpoint.register(in: &router)
         AgentHealthEndpoint.register(in: &router)
+        CatalogEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
