@@ -57,6 +57,7 @@ public struct ConsulAPI {
         AgentMaintenanceEndpoint.register(in: &router)
         AgentHealthEndpoint.register(in: &router)
         CatalogEndpoint.register(in: &router)
+        HealthEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
