@@ -8,14 +8,22 @@ struct FilterRegexClass: Sendable, Equatable {
     var foldsCase: Bool
 
     func contains(_ scalar: Unicode.Scalar) -> Bool {
-        var hit = items.contains { $0.contains(scalar) }
+        var hit = itemsContain(scalar)
         if !hit && foldsCase {
-            hit = [FilterRegexClass.lowercase(scalar), FilterRegexClass.uppercase(scalar)].contains { variant in
-                guard let variant, variant != scalar else { return false }
-                return items.contains { $0.contains(variant) }
-            }
+            hit = itemsContain(FilterRegexClass.lowercase(scalar), other: scalar)
+                || itemsContain(FilterRegexClass.uppercase(scalar), other: scalar)
         }
         return hit != negated
+    }
+
+    private func itemsContain(_ scalar: Unicode.Scalar) -> Bool {
+        items.contains { $0.contains(scalar) }
+    }
+
+    /// A case variant, unless it is missing or the scalar itself (already tested).
+    private func itemsContain(_ variant: Unicode.Scalar?, other scalar: Unicode.Scalar) -> Bool {
+        guard let variant, variant != scalar else { return false }
+        return itemsContain(variant)
     }
 
     /// `.`: any scalar but `\n`, or any at all under `(?s)`.
