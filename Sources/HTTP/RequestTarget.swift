@@ -41,7 +41,9 @@ struct RequestTarget: Sendable, Equatable {
         let rawPathBytes = UnsafeBufferPointer(rebasing: bytes[pathStart..<pathEnd])
         let rawPath = pathStart == 0 && pathEnd == bytes.count ? target
             : rawPathBytes.isEmpty ? "/" : String(decoding: rawPathBytes, as: UTF8.self)
-        let hasPercentInPath = shape.firstPercent.map { $0 < pathEnd } ?? false
+        // In absolute-form the first '%' may lie in the authority, so look at the path itself.
+        let hasPercentInPath = pathStart == 0 ? shape.firstPercent.map { $0 < pathEnd } ?? false
+            : ASCII.firstIndex(of: ASCII.percent, in: bytes, pathStart..<pathEnd) != nil
         let path = hasPercentInPath ? try decodePath(rawPathBytes) : rawPath
         let query = shape.queryMark.map { UnsafeBufferPointer(rebasing: bytes[($0 + 1)...]) }
         return RequestTarget(rawPath: rawPath, path: path, query: try query.map(parseQuery) ?? [])
