@@ -91,6 +91,7 @@ enum FuzzCheck {
         for case .request(let request) in whole {
             checkRequest(request)
             checkRoundTrip(request)
+            checkRoute(request)
         }
     }
 
@@ -176,6 +177,34 @@ enum FuzzCheck {
         expected.headers = expectedHeaders
         precondition(events([wire[...]], limits: HTTPParserLimits()) == [.request(expected)],
                      "a parsed request does not survive being written back")
+    }
+
+    /// A few Consul-like routes, to fuzz the router with whatever paths the parser lets through.
+    static let router: Router<String> = {
+        var router = Router<String>()
+        router.add("GET", "/", "/")
+        router.add("GET", "/v1/agent/self", "/v1/agent/self")
+        router.add("GET", "/v1/catalog/service/:service", "/v1/catalog/service/:service")
+        router.add("PUT", "/v1/agent/service/deregister/:id", "/v1/agent/service/deregister/:id")
+        router.add("GET", "/v1/session/:action/list", "/v1/session/:action/list")
+        router.add("GET", "/v1/session/info/:uuid/extra", "/v1/session/info/:uuid/extra")
+        for method in ["GET", "PUT", "DELETE"] { router.add(method, "/v1/kv/*key", "/v1/kv/*key") }
+        return router
+    }()
+
+    /// The router finds a route whose pattern fits the path, or a sorted list of other methods.
+    static func checkRoute(_ request: HTTPRequest) {
+        switch router.match(method: request.method, rawPath: request.rawPath) {
+        case .found(let pattern, let parameters):
+            let names = pattern.split(separator: "/").filter { $0.hasPrefix(":") || $0.hasPrefix("*") }.map { String($0.dropFirst()) }
+            precondition(names.allSatisfy { parameters[$0] != nil }, "a route matched without its parameters")
+            precondition(pattern.hasSuffix("*key") || !request.rawPath.hasSuffix("/") || request.rawPath == "/", "trailing slash matched")
+        case .methodNotAllowed(let allowed):
+            precondition(!allowed.isEmpty && allowed == Array(Set(allowed)).sorted() && !allowed.contains(request.method),
+                         "405 with a bad Allow list")
+        case .notFound:
+            break
+        }
     }
 
     private static func isFraming(_ name: String) -> Bool {
