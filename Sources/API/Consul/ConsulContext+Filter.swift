@@ -9,11 +9,19 @@ extension ConsulContext {
     /// that takes `filter` builds its items as JSON first, in the shape the client will see, and
     /// passes them through here: selectors are the JSON field names of one item.
     ///
-    /// TODO(filter branch, `Sources/API/Filter/`): evaluate `filterText` with
-    /// `try FilterExpression(text).matches(item)` for each item. A malformed expression is a 400
-    /// with the parser's message (Consul answers 500 from its RPC layer; clients only look for a
-    /// non-2xx, and 400 says whose mistake it was). Until then every item is kept.
+    /// A malformed expression is a 400 with the parser's message. Consul answers 500 there (the
+    /// error comes up from its RPC layer); clients only look for a non-2xx, and 400 says whose
+    /// mistake it was.
     func applyFilter(_ items: [JSON]) throws(APIError) -> [JSON] {
-        items
+        guard let text = filterText else { return items }
+        let expression: FilterExpression
+        do {
+            expression = try FilterExpression(text)
+        } catch {
+            throw .badRequest(error.message)
+        }
+        let kept = items.filter(expression.matches)
+        assert(kept.count <= items.count)
+        return kept
     }
 }
