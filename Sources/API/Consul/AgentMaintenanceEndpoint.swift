@@ -19,16 +19,9 @@ enum AgentMaintenanceEndpoint {
     /// Node maintenance: the node-level check `_node_maintenance`.
     static func node(_ context: ConsulContext) throws -> Reply {
         let enable = try enableFlag(context)
-        let nodeName = context.agentNodeName
-        let checkID = Check.nodeMaintenanceCheckID
-        let exists = try context.store.agentChecks(onNode: nodeName).value.contains { $0.value.checkID == checkID }
-        if enable == exists { return .response(.emptyOK) }
-        guard enable else {
-            return context.write(.checkDeregister(node: nodeName, checkID: checkID)) { _ in .emptyOK }
-        }
-        let check = maintenanceCheck(node: nodeName, checkID: checkID, name: nodeCheckName,
+        let check = maintenanceCheck(node: context.agentNodeName, checkID: Check.nodeMaintenanceCheckID, name: nodeCheckName,
                                      reason: context.request.queryValue("reason") ?? "", defaultReason: defaultNodeReason)
-        return context.write(.checkRegister(check)) { _ in .emptyOK }
+        return try toggle(context, enable: enable, check: check)
     }
 
     /// Service maintenance: `_service_maintenance:<id>` on the instance; an unknown instance is
@@ -36,23 +29,25 @@ enum AgentMaintenanceEndpoint {
     static func service(_ context: ConsulContext) throws -> Reply {
         let id = try context.parameter("id", missing: "Missing service ID")
         let enable = try enableFlag(context)
-        let nodeName = context.agentNodeName
-        let services = AgentLocal.services(try context.store.agentServices(onNode: nodeName).value)
+        let services = AgentLocal.services(try context.store.agentServices(onNode: context.agentNodeName).value)
         guard let service = services.first(where: { $0.value.id == id })?.value else {
             throw APIError.notFound("No service registered with ID \(BodyFields.goQuoted(id))")
         }
-        let checkID = Check.serviceMaintenanceCheckIDPrefix + id
-        let exists = try context.store.agentChecks(onNode: nodeName).value.contains { $0.value.checkID == checkID }
-        if enable == exists { return .response(.emptyOK) }
-        guard enable else {
-            return context.write(.checkDeregister(node: nodeName, checkID: checkID)) { _ in .emptyOK }
-        }
-        var check = maintenanceCheck(node: nodeName, checkID: checkID, name: serviceCheckName,
+        var check = maintenanceCheck(node: context.agentNodeName, checkID: Check.serviceMaintenanceCheckIDPrefix + id, name: serviceCheckName,
                                      reason: context.request.queryValue("reason") ?? "", defaultReason: defaultServiceReason)
         check.serviceID = service.id
         check.serviceName = service.name
         check.serviceTags = service.tags
-        return context.write(.checkRegister(check)) { _ in .emptyOK }
+        return try toggle(context, enable: enable, check: check)
+    }
+
+    /// Registers `check` when enabling and it is absent, removes it when disabling and it is
+    /// there; otherwise answers at once without a write.
+    private static func toggle(_ context: ConsulContext, enable: Bool, check: Check) throws -> Reply {
+        let exists = try context.store.agentChecks(onNode: check.node).value.contains { $0.value.checkID == check.checkID }
+        if enable == exists { return .response(.emptyOK) }
+        let command: Command = enable ? .checkRegister(check) : .checkDeregister(node: check.node, checkID: check.checkID)
+        return context.write(command) { _ in .emptyOK }
     }
 
     /// `enable` is required and parsed as Go's `strconv.ParseBool` (consul-api.md §1.4).

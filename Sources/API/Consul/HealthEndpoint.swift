@@ -30,7 +30,7 @@ enum HealthEndpoint {
         let metaByNode = try nodeMeta(context)
         return try context.readJSON(index: answer.index, watch: [.service(name)]) {
             let items = answer.value
-                .filter { check in metaByNode.map { $0[check.value.node].map(context.matchesNodeMeta) ?? false } ?? true }
+                .filter { onMatchingNode($0.value, metaByNode, context) }
                 .map { CatalogJSON.healthCheck($0) }
             return .array(try context.applyFilter(items))
         }
@@ -77,10 +77,16 @@ enum HealthEndpoint {
         let metaByNode = try nodeMeta(context)
         return try context.readJSON(index: answer.index, watch: [.checks]) {
             let items = answer.value
-                .filter { check in metaByNode.map { $0[check.value.node].map(context.matchesNodeMeta) ?? false } ?? true }
+                .filter { onMatchingNode($0.value, metaByNode, context) }
                 .map { CatalogJSON.healthCheck($0) }
             return .array(try context.applyFilter(items))
         }
+    }
+
+    /// True when no `node-meta` was asked for, or the check's node carries it.
+    private static func onMatchingNode(_ check: Check, _ metaByNode: [String: [String: String]]?, _ context: ConsulContext) -> Bool {
+        guard let metaByNode else { return true }
+        return metaByNode[check.node].map(context.matchesNodeMeta) ?? false
     }
 
     /// Node meta by node name when `node-meta` was asked for; nil otherwise (no filtering).

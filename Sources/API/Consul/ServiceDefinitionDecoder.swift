@@ -87,8 +87,7 @@ enum ServiceDefinitionDecoder {
             }
             checks.append(check)
         }
-        assert(Set(checks.map(\.checkID)).count == checks.count || pending.contains { !$0.check.checkID.isEmpty },
-               "generated check IDs are unique")
+        assert(checks.allSatisfy { !$0.checkID.isEmpty && !$0.name.isEmpty }, "every service check has an ID and a name")
         return checks
     }
 }
