@@ -1,5 +1,5 @@
 // Proves what the txn decoder refuses on its own, before any body-size limit: oversized values
-// (413), bad check statuses, and the alternate duration names the Go client sends.
+// (413), bad check statuses, durations as nanoseconds, and keys in any letter case.
 @testable import API
 import HTTP
 import Registry
@@ -19,7 +19,7 @@ final class TxnRequestDecoderTests: XCTestCase {
         XCTAssertThrowsError(try TxnRequestDecoder.decode(bad)) { error in
             XCTAssertEqual(error as? APIError, .badRequest("Invalid transaction operation 0: Bad check status"))
         }
-        let good = Array(#"[{"Check":{"Verb":"set","Check":{"Node":"n","CheckID":"c","Name":"c","Definition":{"TCP":"a:1","IntervalDuration":2000000000}}}}]"#.utf8)
+        let good = Array(#"[{"Check":{"Verb":"set","Check":{"Node":"n","CheckID":"c","Name":"c","Definition":{"TCP":"a:1","Interval":2000000000}}}}]"#.utf8)
         guard case .check(let op)? = try TxnRequestDecoder.decode(good).first else { return XCTFail("not a check operation") }
         XCTAssertEqual(op.check.status, .critical, "no status is Consul's initial critical")
         XCTAssertEqual(op.check.definition.intervalNanoseconds, 2_000_000_000)

@@ -1,31 +1,14 @@
-// Test support for the KV, session and txn endpoint tests: every response a request causes
-// (its own and the blocking queries it wakes), JSON bodies, sessions.
+// Test support for the KV, session and txn endpoint tests (with ConsulHarnessSupport's `must`
+// and `sendCollecting`): sessions, JSON bodies, and the answer a parked request received.
 import API
 import HTTP
 import Server
 import XCTest
 
 extension NodeHarness {
-    /// Sends a request and returns every response that step produced, by request ID.
-    mutating func exchange(_ method: String, _ target: String, body: String = "") throws -> (RequestID, [RequestID: HTTPResponse]) {
-        sequence += 1
-        let id = RequestID(connection: 1, sequence: sequence)
-        let request = try HTTPRequest(method: method, target: target, version: .http1_1, headers: HTTPHeaders([("Host", "x")]), body: Array(body.utf8))
-        var answered: [RequestID: HTTPResponse] = [:]
-        for (responseID, response) in step(.request(id, .consul, request)) { answered[responseID] = response }
-        return (id, answered)
-    }
-
-    /// Sends a request that must be answered at once.
-    mutating func answer(_ method: String, _ target: String, body: String = "",
-                         file: StaticString = #filePath, line: UInt = #line) throws -> HTTPResponse {
-        let (_, response) = try send(method, target, body: body)
-        return try XCTUnwrap(response, "\(method) \(target) did not answer at once", file: file, line: line)
-    }
-
     /// Creates a session (on `n1`, serfHealth, unless the body says otherwise) and returns its ID.
     mutating func createSession(_ body: String = "", file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let response = try answer("PUT", "/v1/session/create", body: body, file: file, line: line)
+        let response = try must("PUT", "/v1/session/create", body: body, file: file, line: line)
         XCTAssertEqual(response.status, .ok, response.text, file: file, line: line)
         guard case .string(let id)? = try response.json()["ID"] else {
             XCTFail("no ID in \(response.text)", file: file, line: line)
@@ -33,6 +16,11 @@ extension NodeHarness {
         }
         return id
     }
+}
+
+/// The response `id` received among `responses`, if any.
+func answer(to id: RequestID, in responses: [(RequestID, HTTPResponse)]) -> HTTPResponse? {
+    responses.first { $0.0 == id }?.1
 }
 
 extension HTTPResponse {
@@ -44,7 +32,7 @@ extension HTTPResponse {
 }
 
 extension JSON {
-    /// The items of an array (empty for anything else).
+    /// The items of an array (empty for anything else), for chains like `json().items.first`.
     var items: [JSON] {
         guard case .array(let items) = self else { return [] }
         return items

@@ -34,11 +34,7 @@ enum EventEndpoint {
 
     /// Name rules, size, and filters that compile.
     static func validate(_ event: UserEvent) throws(APIError) {
-        do {
-            try event.validate()
-        } catch {
-            throw .badRequest(error.message)
-        }
+        try BodyFields.validated { () throws(ValidationError) in try event.validate() }
         let size = event.name.utf8.count + event.payload.count
         guard size <= maxEventBytes else {
             throw APIError(.payloadTooLarge, "user event exceeds configured limit of \(maxEventBytes) bytes before encoding")

@@ -128,19 +128,11 @@ enum KVEndpoint {
 
     /// A key for a single-key operation: "" is `Missing key name`, `..` segments are refused.
     static func validateKey(_ key: String) throws(APIError) {
-        do {
-            try KVEntry.validateKey(key)
-        } catch {
-            throw .badRequest(error.message)
-        }
+        try BodyFields.validated { () throws(ValidationError) in try KVEntry.validateKey(key) }
     }
 
     /// A prefix for `?recurse` / `?keys`, where "" is the whole store.
     static func validatePrefix(_ prefix: String) throws(APIError) {
-        do {
-            try KVEntry.validatePrefix(prefix)
-        } catch {
-            throw .badRequest(error.message)
-        }
+        try BodyFields.validated { () throws(ValidationError) in try KVEntry.validatePrefix(prefix) }
     }
 }

@@ -8,7 +8,7 @@ enum KVQueryParameters {
     static func unsigned(_ name: String, in request: HTTPRequest) throws(APIError) -> UInt64? {
         guard let text = request.queryValue(name) else { return nil }
         guard let value = UInt64(text) else {
-            throw .badRequest("Invalid value for ?\(name): \(quotedForGo(text)) is not an unsigned 64-bit integer")
+            throw .badRequest("Invalid value for ?\(name): \(BodyFields.goQuoted(text)) is not an unsigned 64-bit integer")
         }
         return value
     }
@@ -47,20 +47,5 @@ enum KVQueryParameters {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `text` in double quotes with quotes, backslashes and control characters escaped, so a
-    /// message never carries raw control bytes back to the client.
-    static func quotedForGo(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: quoted += scalar.escaped(asASCII: true)
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
     }
 }

@@ -93,7 +93,7 @@ enum SessionEndpoint {
         let digits = id.utf8.filter { $0 != UInt8(ascii: "-") }
         guard id.utf8.count == 36, id.utf8.count - digits.count <= 4, digits.count % 2 == 0,
               digits.allSatisfy(isHexDigit) else {
-            throw .badRequest("Invalid session ID \(KVQueryParameters.quotedForGo(id)): must be a UUID")
+            throw .badRequest("Invalid session ID \(BodyFields.goQuoted(id)): must be a UUID")
         }
         return id
     }
