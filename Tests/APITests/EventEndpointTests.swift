@@ -32,7 +32,7 @@ struct EventTestDriver {
                                              newID: ids.isEmpty ? "00000000-0000-0000-0000-000000000000" : ids.removeFirst(),
                                              finalAttempt: finalAttempt)
         switch api.handle(try request(method, target, body: body), environment: environment) {
-        case .response(let response): return response
+        case .response(let response), .read(let response, _): return response
         case .write(let command, let respond): return respond(apply(command))
         case .wait: return nil
         }

@@ -11,8 +11,8 @@ final class OperatorEndpointTests: XCTestCase {
         let store = try temporaryStateStore()
         _ = store.apply(.kv(.set(KVEntry(key: "a"))), at: 7)
         let api = ConsulAPI()
-        guard case .response(let response) = api.handle(try request("GET", "/v1/operator/raft/configuration"),
-                                                        environment: try makeEnvironment(try makeView(), store: store)) else {
+        guard let response = api.handle(try request("GET", "/v1/operator/raft/configuration"),
+                                                        environment: try makeEnvironment(try makeView(), store: store)).immediateResponse else {
             return XCTFail("expected an answer")
         }
         XCTAssertEqual(response.status, .ok)

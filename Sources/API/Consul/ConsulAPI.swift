@@ -69,6 +69,7 @@ public struct ConsulAPI {
     public func handle(_ request: HTTPRequest, environment: RequestEnvironment) -> Reply {
         switch route(request, environment: environment) {
         case .response(let response): .response(Self.decorate(response))
+        case .read(let response, let watch): .read(Self.decorate(response), watch: watch)
         case .write(let command, let respond): .write(command, respond: { Self.decorate(respond($0)) })
         case .wait(let watch, let wait): .wait(watch: watch, waitMilliseconds: wait)
         }
