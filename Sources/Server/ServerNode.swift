@@ -234,6 +234,8 @@ public struct ServerNode {
 
     private mutating func persisted(through index: UInt64) {
         log.persisted(through: index)
+        // Start the next fsync before applying this batch, so the disk and the loop work at once.
+        flushPersist()
         applyCommitted()
     }
 

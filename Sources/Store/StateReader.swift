@@ -12,6 +12,11 @@ struct StateReader {
         try nodes(where: "name = ?", [.text(name)]).first
     }
 
+    /// Whether the node is registered: one indexed lookup, without reading its children.
+    func nodeExists(named name: String) throws(StoreError) -> Bool {
+        try !db.select("SELECT 1 FROM nodes WHERE name = ?", [.text(name)]) { (_) throws(StoreError) in () }.isEmpty
+    }
+
     func nodes() throws(StoreError) -> [Indexed<Node>] {
         try nodes(where: "1", [])
     }

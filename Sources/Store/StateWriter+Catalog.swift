@@ -25,7 +25,7 @@ extension StateWriter {
     /// Removes the node with its services, its checks and its sessions (Consul's
     /// `deleteNodeTxn`). Returns false when there is no such node.
     mutating func deleteNode(_ name: String) throws(StoreError) -> Bool {
-        guard try read.node(named: name) != nil else { return false }
+        guard try read.nodeExists(named: name) else { return false }
         for service in try read.services(onNode: name) {
             _ = try deleteService(node: name, id: service.value.id)
         }
@@ -45,7 +45,7 @@ extension StateWriter {
     /// Inserts or replaces an instance on an existing node; returns Consul's refusal text when
     /// the node is missing. The instance's checks are brought up to its name and tags.
     mutating func ensureService(_ service: Service, onNode node: String) throws(StoreError) -> String? {
-        guard try read.node(named: node) != nil else { return ConsulText.missingNode }
+        guard try read.nodeExists(named: node) else { return ConsulText.missingNode }
         let existing = try read.service(node: node, id: service.id)
         if existing?.value == service { return nil }
         try db.run(
@@ -92,7 +92,7 @@ extension StateWriter {
     /// instance of a service check, whose name and tags the check then carries. Returns
     /// Consul's refusal text, or nil.
     mutating func ensureCheck(_ check: Check) throws(StoreError) -> String? {
-        guard try read.node(named: check.node) != nil else { return ConsulText.missingNode }
+        guard try read.nodeExists(named: check.node) else { return ConsulText.missingNode }
         var stored = check
         if check.serviceID.isEmpty {
             stored.serviceName = ""

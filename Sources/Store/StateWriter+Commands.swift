@@ -9,7 +9,7 @@ extension StateWriter {
     /// absent), then the service, then the checks. Any refusal undoes the whole registration.
     mutating func catalogRegister(_ registration: CatalogRegistration) throws(StoreError) -> ApplyResult {
         let node = registration.node
-        let nodeExists = try read.node(named: node.name) != nil
+        let nodeExists = try read.nodeExists(named: node.name)
         if !registration.skipNodeUpdate || !nodeExists {
             try ensureNode(node)
         }
@@ -69,7 +69,7 @@ extension StateWriter {
 
     /// `agent/check/register`: a check naming an unknown service is a 404.
     mutating func checkRegister(_ check: Check) throws(StoreError) -> ApplyResult {
-        guard try read.node(named: check.node) != nil else { return .refused(status: 500, message: ConsulText.missingNode) }
+        guard try read.nodeExists(named: check.node) else { return .refused(status: 500, message: ConsulText.missingNode) }
         if !check.serviceID.isEmpty, try read.service(node: check.node, id: check.serviceID) == nil {
             return .refused(status: 404, message: ConsulText.serviceIDDoesNotExist(check.serviceID))
         }

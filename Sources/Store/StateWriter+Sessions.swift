@@ -7,7 +7,7 @@ extension StateWriter {
     /// Creates a session on an existing node, bound to checks of that node that exist and are
     /// not critical; refusals in Consul's words (500s).
     mutating func sessionCreate(_ session: Session, nowMilliseconds: UInt64) throws(StoreError) -> ApplyResult {
-        guard try read.node(named: session.node) != nil else { return .refused(status: 500, message: ConsulText.missingNode) }
+        guard try read.nodeExists(named: session.node) else { return .refused(status: 500, message: ConsulText.missingNode) }
         guard try read.session(id: session.id) == nil else {
             return .refused(status: 500, message: ConsulText.sessionExists(session.id))
         }

@@ -75,7 +75,7 @@ struct StateWriter {
 
     private func stillExists(_ key: WatchKey) throws(StoreError) -> Bool {
         switch key {
-        case .node(let name): try read.node(named: name) != nil
+        case .node(let name): try read.nodeExists(named: name)
         case .service(let name): try read.hasInstances(named: name)
         case .nodes, .services, .checks, .kv, .sessions, .events: true
         }
