@@ -20,12 +20,17 @@ public struct HTTPParserLimits: Sendable {
     /// The default limits.
     public init() {}
 
+    /// No limit may exceed this: bodies are held in memory, and offsets plus limits must not overflow.
+    static let ceilingBytes = 1 << 30
+
     /// Stops the process when the limits cannot work together (a configuration bug, not input).
     func check() {
         precondition(maxRequestLineBytes >= 16, "a request line needs at least 16 bytes")
         precondition(maxHeaderCount >= 1, "HTTP/1.1 needs at least the Host header")
-        precondition(maxHeaderBytes >= 16 && maxTrailerBytes >= 0 && maxChunkLineBytes >= 1)
-        precondition(maxBodyBytes >= 0 && maxBodyBytes < Int(Int32.max), "bodies are held in memory")
+        precondition(maxHeaderBytes >= 16 && maxTrailerBytes >= 0 && maxChunkLineBytes >= 1 && maxBodyBytes >= 0)
         precondition(maxLeadingEmptyLines >= 0)
+        let sizes = [maxRequestLineBytes, maxHeaderCount, maxHeaderBytes, maxBodyBytes, maxTrailerBytes, maxChunkLineBytes,
+                     maxLeadingEmptyLines]
+        precondition(sizes.allSatisfy { $0 <= Self.ceilingBytes }, "a parser limit above 1 GiB")
     }
 }

@@ -25,7 +25,7 @@ enum PercentEncoding {
 
     /// The decoded text, invalid UTF-8 replaced by U+FFFD (for callers that cannot refuse).
     static func decodeLossy(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
-        if !bytes.contains(ASCII.percent) && !(plusIsSpace && bytes.contains(ASCII.plus)) {
+        if !needsDecoding(bytes, plusIsSpace: plusIsSpace) {
             return String(decoding: bytes, as: UTF8.self)
         }
         return String(decoding: decode(bytes, plusIsSpace: plusIsSpace), as: UTF8.self)
@@ -33,9 +33,24 @@ enum PercentEncoding {
 
     /// The decoded text, or nil when the decoded bytes are not UTF-8.
     static func decodeStrict(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String? {
-        if !bytes.contains(ASCII.percent) && !(plusIsSpace && bytes.contains(ASCII.plus)) {
-            return String(validating: bytes, as: UTF8.self)
+        if !needsDecoding(bytes, plusIsSpace: plusIsSpace) {
+            return validUTF8(bytes)
         }
-        return String(validating: decode(bytes, plusIsSpace: plusIsSpace), as: UTF8.self)
+        return decode(bytes, plusIsSpace: plusIsSpace).withUnsafeBufferPointer(validUTF8)
+    }
+
+    /// True when `bytes` hold a '%' (or a '+' to turn into a space).
+    private static func needsDecoding(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> Bool {
+        ASCII.firstIndex(of: ASCII.percent, in: bytes, 0..<bytes.count) != nil
+            || (plusIsSpace && ASCII.firstIndex(of: ASCII.plus, in: bytes, 0..<bytes.count) != nil)
+    }
+
+    /// The text of `bytes` if they are UTF-8. ASCII (the usual case) is recognised eight bytes at
+    /// a time; only other text goes through the standard library's (much slower) validation.
+    static func validUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var index = WordScan.skipWords(bytes, from: 0, end: bytes.count) { !WordScan.containsHighByte($0) }
+        while index < bytes.count && bytes[index] < 0x80 { index += 1 }
+        if index == bytes.count { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 }

@@ -41,7 +41,9 @@ struct RequestTarget: Sendable, Equatable {
         let rawPathBytes = UnsafeBufferPointer(rebasing: bytes[pathStart..<pathEnd])
         let rawPath = pathStart == 0 && pathEnd == bytes.count ? target
             : rawPathBytes.isEmpty ? "/" : String(decoding: rawPathBytes, as: UTF8.self)
-        let hasPercentInPath = shape.firstPercent.map { $0 < pathEnd } ?? false
+        // In absolute-form the first '%' may lie in the authority, so look at the path itself.
+        let hasPercentInPath = pathStart == 0 ? shape.firstPercent.map { $0 < pathEnd } ?? false
+            : ASCII.firstIndex(of: ASCII.percent, in: bytes, pathStart..<pathEnd) != nil
         let path = hasPercentInPath ? try decodePath(rawPathBytes) : rawPath
         let query = shape.queryMark.map { UnsafeBufferPointer(rebasing: bytes[($0 + 1)...]) }
         return RequestTarget(rawPath: rawPath, path: path, query: try query.map(parseQuery) ?? [])
@@ -73,7 +75,7 @@ struct RequestTarget: Sendable, Equatable {
     private static func decodePath(_ rawPath: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> String {
         let decoded = PercentEncoding.decode(rawPath, plusIsSpace: false)
         guard !decoded.contains(0) else { throw .badRequest("NUL (%00) in path") }
-        guard let path = String(validating: decoded, as: UTF8.self) else {
+        guard let path = decoded.withUnsafeBufferPointer(PercentEncoding.validUTF8) else {
             throw .badRequest("percent-decoded path is not UTF-8")
         }
         return path
@@ -82,9 +84,10 @@ struct RequestTarget: Sendable, Equatable {
     /// Items split on '&'; empty items ("a=1&&b=2") are skipped.
     private static func parseQuery(_ query: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> [HTTPQueryItem] {
         var items: [HTTPQueryItem] = []
+        items.reserveCapacity(query.count { $0 == ASCII.ampersand } + 1)
         var start = 0
         while start < query.count {
-            let end = query[start...].firstIndex(of: ASCII.ampersand) ?? query.count
+            let end = ASCII.firstIndex(of: ASCII.ampersand, in: query, start..<query.count) ?? query.count
             if end > start {
                 items.append(try parseQueryItem(UnsafeBufferPointer(rebasing: query[start..<end])))
             }
@@ -95,7 +98,7 @@ struct RequestTarget: Sendable, Equatable {
     }
 
     private static func parseQueryItem(_ item: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> HTTPQueryItem {
-        let equals = item.firstIndex(of: ASCII.equals) ?? item.count
+        let equals = ASCII.firstIndex(of: ASCII.equals, in: item, 0..<item.count) ?? item.count
         let name = UnsafeBufferPointer(rebasing: item[..<equals])
         let value = UnsafeBufferPointer(rebasing: item[min(equals + 1, item.count)...])
         guard let decodedName = PercentEncoding.decodeStrict(name, plusIsSpace: true),

@@ -1,15 +1,25 @@
 extension SQLiteConnection {
-    /// Opens `path` for a store: WAL journal (readers never block the writer), `synchronous =
-    /// FULL` (every commit is fsynced before it returns, DESIGN.md §6), then `migrate`.
+    /// How much a commit waits for the disk.
+    enum Synchronous: String {
+        /// Every commit is fsynced before it returns: `raft.db`, whose entries are acknowledged.
+        case full = "FULL"
+        /// In WAL mode: commits are atomic and the database never corrupts, but the newest ones
+        /// may be lost on power failure. Right for `state.db`, which is derived from `raft.db`:
+        /// `applied_index` commits with the effects, so a lost commit is replayed from the log.
+        case normal = "NORMAL"
+    }
+
+    /// Opens `path` for a store: WAL journal (readers never block the writer), the given
+    /// `synchronous` level (DESIGN.md §6), then `migrate`.
     static func openDurable(
-        path: String, migrations: [Migration], options: Options = Options()
+        path: String, migrations: [Migration], synchronous: Synchronous = .full, options: Options = Options()
     ) throws(StoreError) -> SQLiteConnection {
         let connection: SQLiteConnection
         let journalMode: SQLiteValue
         do throws(SQLiteError) {
             connection = try SQLiteConnection(path: path, options: options)
             journalMode = try connection.setPragma("journal_mode", to: "WAL")
-            try connection.setPragma("synchronous", to: "FULL")
+            try connection.setPragma("synchronous", to: synchronous.rawValue)
         } catch {
             throw StoreError(error)
         }

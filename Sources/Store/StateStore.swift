@@ -3,7 +3,9 @@
 /// The `meta` table holds `applied_index`: the Raft index of the last batch whose effects are
 /// in the database. `apply(batchAt:_:)` writes it in the same transaction as those effects, so
 /// after a crash the node replays the log from `appliedIndex + 1` and never applies an entry
-/// twice or skips one. WAL with `synchronous = FULL`, like `raft.db`.
+/// twice or skips one. WAL with `synchronous = NORMAL`: the state is derived from `raft.db`
+/// (which is FULL), so a commit lost to a power failure is replayed from the log, and apply
+/// never waits for an fsync on the loop thread.
 ///
 /// Migration 2 adds the registry's tables (`StateSchema`); `apply(_:at:)` applies commands to
 /// them and the queries in StateStore+Queries.swift read them.
@@ -38,7 +40,7 @@ public final class StateStore {
     /// enforced: they assert the registry's invariants (`StateSchema`).
     public init(path: String) throws(StoreError) {
         let options = SQLiteConnection.Options(maxCachedStatements: StoreLimits.stateCachedStatements)
-        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations, options: options)
+        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations, synchronous: .normal, options: options)
         do throws(SQLiteError) {
             try connection.setPragma("foreign_keys", to: "ON")
         } catch {

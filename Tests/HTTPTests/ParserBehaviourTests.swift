@@ -1,5 +1,4 @@
-// Proves the parser's contract beyond the fixture table: 100-continue timing, idle and failed
-// states, default limits detected before a line ends, field values, and long pipelines.
+// Proves the parser's contract beyond the fixture table: 100-continue timing, idle/failed states, default limits, long pipelines.
 import HTTP
 import XCTest
 
@@ -124,6 +123,17 @@ final class ParserBehaviourTests: XCTestCase {
         XCTAssertEqual(Harness.renderedEvents([bytes[...]], limits: HTTPParserLimits()), ["431 header section too large"])
         XCTAssertEqual(Harness.renderedEvents(bytes.indices.map { bytes[$0...$0] }, limits: HTTPParserLimits()),
                        ["431 header section too large"])
+    }
+
+    func testDefaultChunkLineLimit() {
+        let head = Array("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        let atLimit = Array("1;".utf8) + Array(repeating: UInt8(ascii: "a"), count: 4 * 1024 - 2)
+        XCTAssertEqual(Harness.renderedEvents([(head + atLimit + Array("\r\nx\r\n0\r\n\r\n".utf8))[...]], limits: HTTPParserLimits()),
+                       [#"POST / 1.1 h2 body="x" keep"#])
+        let over = head + atLimit + [UInt8(ascii: "a")]
+        XCTAssertEqual(Harness.renderedEvents([over[...]], limits: HTTPParserLimits()), ["400 chunk-size line too long"])
+        XCTAssertEqual(Harness.renderedEvents(over.indices.map { over[$0...$0] }, limits: HTTPParserLimits()),
+                       ["400 chunk-size line too long"])
     }
 
     func testBodyOverLimitRefusedBeforeItArrives() {

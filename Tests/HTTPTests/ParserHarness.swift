@@ -70,15 +70,4 @@ enum Harness {
     static func withoutContinue(_ events: [String]) -> [String] {
         events.filter { $0 != "100-continue" }
     }
-
-    /// "100-continue" may appear only once before a request or an error, never twice in a row,
-    /// never last unless the input ends inside a body.
-    static func checkContinuePlacement(_ events: [String], _ fixture: Fixture, split: String,
-                                       file: StaticString = #filePath, line: UInt = #line) {
-        for (index, event) in events.enumerated() where event == "100-continue" {
-            if index + 1 < events.count {
-                XCTAssertNotEqual(events[index + 1], "100-continue", "\(fixture.name) \(split)", file: file, line: line)
-            }
-        }
-    }
 }
