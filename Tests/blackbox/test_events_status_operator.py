@@ -50,11 +50,11 @@ def test_event_list_blocks_until_a_new_event(client):
     assert [e["Payload"] for e in events] == [b"first", b"second"]
 
 
-def test_event_name_starting_with_underscore_is_refused(client):
-    r = requests.put(f"{client.http.base_uri}/v1/event/fire/_internal", data="x")
-    assert 400 <= r.status_code < 600
-    _, events = client.event.list(name="_internal")
-    assert events == []
+def test_tag_filter_needs_a_service_filter(client):
+    name = uid("tagonly")
+    r = requests.put(f"{client.http.base_uri}/v1/event/fire/{name}", params={"tag": "prod"}, data="x")
+    assert 400 <= r.status_code < 600 and "service filter" in r.text
+    assert client.event.list(name=name)[1] == []
 
 
 def test_status_leader_and_peers_through_py_consul(client, node):
