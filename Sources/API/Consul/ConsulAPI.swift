@@ -51,6 +51,13 @@ public struct ConsulAPI {
     public init() {
         StatusEndpoint.register(in: &router)
         AgentEndpoint.register(in: &router)
+        AgentMembersEndpoint.register(in: &router)
+        AgentServiceEndpoint.register(in: &router)
+        AgentCheckEndpoint.register(in: &router)
+        AgentMaintenanceEndpoint.register(in: &router)
+        AgentHealthEndpoint.register(in: &router)
+        CatalogEndpoint.register(in: &router)
+        HealthEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.

@@ -1,0 +1,233 @@
+import Registry
+
+/// Typed reads of one JSON object of a request body, the way Go's `encoding/json` fills a Consul
+/// struct (consul-api.md §1.3): keys match case-insensitively, a field may have snake_case
+/// aliases, `null` means "not given", unknown keys are ignored (Gravity is lenient where Consul
+/// refuses), and a value of the wrong JSON type is a 400 that names the field:
+/// `Request decode failed: json: cannot unmarshal string into Go struct field ServiceDefinition.Port of type int`.
+struct BodyFields {
+    /// The object's members, in document order.
+    let json: JSON
+    /// Where the object sits, for messages: "ServiceDefinition", "ServiceDefinition.Checks", ...
+    let path: String
+
+    /// Wraps `json`, which must be an object (`null` reads as an empty object, as Go leaves the
+    /// struct untouched).
+    init(_ json: JSON, path: String, goType: String) throws(APIError) {
+        switch json {
+        case .object: self.json = json
+        case .null: self.json = .object([])
+        default:
+            throw Self.refusal("json: cannot unmarshal \(Self.kind(json)) into Go value of type \(goType)")
+        }
+        self.path = path
+    }
+
+    private init(member json: JSON, path: String) {
+        assert({ if case .object = json { return true } else { return false } }())
+        self.json = json
+        self.path = path
+    }
+
+    // MARK: Scalars
+
+    /// A string field; nil when absent or null.
+    func string(_ keys: String...) throws(APIError) -> String? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        return try Self.string(value, field: field(key))
+    }
+
+    /// An integer field (Go `int`); a number with a fraction or out of range is refused as Go
+    /// refuses it.
+    func int(_ keys: String...) throws(APIError) -> Int? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        switch value {
+        case .int(let number):
+            guard let result = Int(exactly: number) else { throw mismatch("number \(number)", key, "int") }
+            return result
+        case .double(let number):
+            guard number == number.rounded(), let result = Int(exactly: number) else {
+                throw mismatch("number \(number)", key, "int")
+            }
+            return result
+        default:
+            throw mismatch(Self.kind(value), key, "int")
+        }
+    }
+
+    /// A boolean field.
+    func bool(_ keys: String...) throws(APIError) -> Bool? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        guard case .bool(let flag) = value else { throw mismatch(Self.kind(value), key, "bool") }
+        return flag
+    }
+
+    /// A duration field in nanoseconds: a Go duration string ("10s", "1m30s") or a JSON number
+    /// of nanoseconds (consul-api.md §1.3).
+    func duration(_ keys: String...) throws(APIError) -> Int64? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        switch value {
+        case .int(let nanoseconds): return nanoseconds
+        case .double(let nanoseconds):
+            guard nanoseconds.magnitude < 9.2e18 else { throw mismatch("number \(nanoseconds)", key, "time.Duration") }
+            return Int64(nanoseconds)
+        case .string(let text):
+            guard let nanoseconds = GoDuration.parseNanoseconds(text) else {
+                throw Self.refusal("time: invalid duration \(Self.goQuoted(text)) in \(field(key))")
+            }
+            return nanoseconds
+        default:
+            throw mismatch(Self.kind(value), key, "time.Duration")
+        }
+    }
+
+    // MARK: Collections
+
+    /// A list of strings (Go `[]string`); a null item reads as "", as Go decodes it.
+    func strings(_ keys: String...) throws(APIError) -> [String]? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        guard case .array(let items) = value else { throw mismatch(Self.kind(value), key, "[]string") }
+        var result: [String] = []
+        for item in items {
+            result.append(item == .null ? "" : try Self.string(item, field: field(key)))
+        }
+        return result
+    }
+
+    /// A map of strings (Go `map[string]string`): Meta, NodeMeta, node TaggedAddresses.
+    func stringMap(_ keys: String...) throws(APIError) -> [String: String]? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        guard case .object(let members) = value else { throw mismatch(Self.kind(value), key, "map[string]string") }
+        var result: [String: String] = [:]
+        for (name, item) in members {
+            result[name] = item == .null ? "" : try Self.string(item, field: field(key))
+        }
+        return result
+    }
+
+    /// A map of string lists (Go `map[string][]string`): HTTP check headers.
+    func stringListMap(_ keys: String...) throws(APIError) -> [String: [String]]? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        guard case .object(let members) = value else { throw mismatch(Self.kind(value), key, "map[string][]string") }
+        var result: [String: [String]] = [:]
+        for (name, item) in members {
+            switch item {
+            case .null: result[name] = []
+            case .array(let values):
+                var strings: [String] = []
+                for value in values { strings.append(value == .null ? "" : try Self.string(value, field: field(key))) }
+                result[name] = strings
+            default: throw mismatch(Self.kind(item), key, "[]string")
+            }
+        }
+        return result
+    }
+
+    /// A nested object; nil when absent or null.
+    func object(_ keys: String...) throws(APIError) -> BodyFields? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        guard case .object = value else { throw mismatch(Self.kind(value), key, "struct") }
+        return BodyFields(member: value, path: field(key))
+    }
+
+    /// A list of objects; nil when absent or null, a null item reads as an empty object.
+    func objects(_ keys: String...) throws(APIError) -> [BodyFields]? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        guard case .array(let items) = value else { throw mismatch(Self.kind(value), key, "[]struct") }
+        var result: [BodyFields] = []
+        for item in items {
+            switch item {
+            case .object: result.append(BodyFields(member: item, path: field(key)))
+            case .null: result.append(BodyFields(member: .object([]), path: field(key)))
+            default: throw mismatch(Self.kind(item), key, "struct")
+            }
+        }
+        return result
+    }
+
+    /// A map of objects (Go `map[string]T`), keys in document order.
+    func objectMap(_ keys: String...) throws(APIError) -> [(String, BodyFields)]? {
+        guard let (key, value) = lookup(keys) else { return nil }
+        guard case .object(let members) = value else { throw mismatch(Self.kind(value), key, "map[string]struct") }
+        var result: [(String, BodyFields)] = []
+        for (name, item) in members {
+            switch item {
+            case .object: result.append((name, BodyFields(member: item, path: field(key))))
+            case .null: result.append((name, BodyFields(member: .object([]), path: field(key))))
+            default: throw mismatch(Self.kind(item), key, "struct")
+            }
+        }
+        return result
+    }
+
+    /// True when any of `keys` is present with a non-null value.
+    func has(_ keys: String...) -> Bool {
+        lookup(keys) != nil
+    }
+
+    // MARK: Helpers
+
+    /// The first of `keys` present with a non-null value. `JSON`'s subscript matches
+    /// case-insensitively, so "Name" finds "name" and "NAME".
+    private func lookup(_ keys: [String]) -> (String, JSON)? {
+        for key in keys {
+            if let value = json[key], value != .null { return (keys[0], value) }
+        }
+        return nil
+    }
+
+    private func field(_ key: String) -> String { path + "." + key }
+
+    private func mismatch(_ kind: String, _ key: String, _ goType: String) -> APIError {
+        Self.refusal("json: cannot unmarshal \(kind) into Go struct field \(field(key)) of type \(goType)")
+    }
+
+    private static func string(_ value: JSON, field: String) throws(APIError) -> String {
+        guard case .string(let text) = value else {
+            throw refusal("json: cannot unmarshal \(kind(value)) into Go struct field \(field) of type string")
+        }
+        return text
+    }
+
+    /// Go's names for JSON kinds in its decode errors.
+    static func kind(_ value: JSON) -> String {
+        switch value {
+        case .null: "null"
+        case .bool: "bool"
+        case .int, .double: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    static func refusal(_ message: String) -> APIError {
+        .badRequest("Request decode failed: " + message)
+    }
+
+    /// Go's `%q` for the messages that quote what the client sent.
+    static func goQuoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                out += scalar.value < 0x20 || scalar.value == 0x7f ? scalar.escaped(asASCII: true) : String(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Runs a Registry validation or parse; its message becomes the 400's body (consul-api.md §1.2).
+    static func validated<T>(_ body: () throws(ValidationError) -> T) throws(APIError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .badRequest(error.message)
+        }
+    }
+}
