@@ -147,8 +147,9 @@ def test_raft_configuration(c2, node):
 
 def test_ttl_check_expires(c2):
     import consul
-    cid = uid("c2ttl")
-    c2.agent.check.register("c2ttl", check=consul.Check.ttl("500ms"), check_id=cid)
+    sid, cid = uid("c2ttl"), uid("c2ttl")
+    c2.agent.service.register("c2ttl", service_id=sid)  # a service check, so the node stays passing
+    c2.agent.check.register("c2ttl", check=consul.Check.ttl("500ms"), check_id=cid, service_id=sid)
     c2.agent.check.ttl_pass(cid)
     start = time.monotonic()
     wait_until(lambda: c2.agent.checks()[cid]["Status"] == "critical", timeout=1.5, what="TTL expiry")

@@ -6,14 +6,22 @@ from consul import Check
 from support import uid, wait_until
 
 
+def service_ttl_check(client, name, ttl):
+    """A TTL check bound to its own service: a critical node-level check would fail every
+    service on the shared node under ?passing, so tests keep their checks on their services."""
+    sid, cid = uid(name), uid(name + "-check")
+    client.agent.service.register(name, service_id=sid)
+    assert client.agent.check.register(name, check=Check.ttl(ttl), check_id=cid, service_id=sid) is True
+    return cid
+
+
 def status(client, cid):
     c = client.agent.checks()[cid]
     return c["Status"], c["Output"]
 
 
 def test_ttl_500ms_is_critical_within_1_5s_of_the_last_pass(client):
-    cid = uid("ttl500")
-    client.agent.check.register("fast", check=Check.ttl("500ms"), check_id=cid)
+    cid = service_ttl_check(client, "fast", "500ms")
     client.agent.check.ttl_pass(cid)
     passed = time.monotonic()
     assert status(client, cid)[0] == "passing"
@@ -27,16 +35,14 @@ def test_ttl_500ms_is_critical_within_1_5s_of_the_last_pass(client):
 def test_ttl_100ms_expires_soon_after_the_last_pass(client):
     # py-consul's own suite expects a 100 ms TTL to have expired 120 ms after the last pass;
     # allow more slack on a shared machine, but still far below a second.
-    cid = uid("ttl100")
-    client.agent.check.register("faster", check=Check.ttl("100ms"), check_id=cid)
+    cid = service_ttl_check(client, "faster", "100ms")
     client.agent.check.ttl_pass(cid)
     time.sleep(0.3)
     assert status(client, cid)[0] == "critical"
 
 
 def test_expiry_keeps_the_last_output(client):
-    cid = uid("last")
-    client.agent.check.register("last", check=Check.ttl("300ms"), check_id=cid)
+    cid = service_ttl_check(client, "last", "300ms")
     client.agent.check.ttl_pass(cid, "all good")
     wait_until(lambda: status(client, cid)[0] == "critical", timeout=1.5, what="TTL expiry")
     assert status(client, cid)[1] == "TTL expired (last output before timeout follows): all good"
@@ -77,8 +83,7 @@ def test_expiry_reaches_catalog_health(client):
 
 def test_update_endpoint_also_restarts_the_timer(client):
     import requests
-    cid = uid("updttl")
-    client.agent.check.register("updttl", check=Check.ttl("500ms"), check_id=cid)
+    cid = service_ttl_check(client, "updttl", "500ms")
     r = requests.put(f"{client.http.base_uri}/v1/agent/check/update/{cid}", json={"Status": "passing", "Output": "via update"})
     assert r.status_code == 200
     assert status(client, cid) == ("passing", "via update")
