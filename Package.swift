@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API"]),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "CLibUV"]),
         .testTarget(name: "TidyTests"),
+        .testTarget(name: "GravityCLITests", dependencies: ["gravity"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,9 @@ import Store
 public enum Reply {
     /// Answer now.
     case response(HTTPResponse)
+    /// Answer now with what was read from the store; the same request gets the same answer
+    /// until one of `watch` changes, so the node may serve it again from its response cache.
+    case read(HTTPResponse, watch: [WatchKey])
     /// Propose `command` through the log; once it is applied, answer with `respond(result)`.
     case write(Command, respond: (ApplyResult) -> HTTPResponse)
     /// Nothing newer than the client's `?index` yet: park the request until one of `watch`
@@ -38,6 +41,16 @@ public struct BlockingOptions: Sendable, Equatable {
             let milliseconds = UInt64(nanoseconds / 1_000_000)
             // Consul treats 0 as the default and caps at 10 minutes.
             waitMilliseconds = milliseconds == 0 ? Self.defaultWaitMilliseconds : min(milliseconds, Self.maxWaitMilliseconds)
+        }
+    }
+}
+
+extension Reply {
+    /// The answer, when the handler answered at once (`.response` or `.read`).
+    public var immediateResponse: HTTPResponse? {
+        switch self {
+        case .response(let response), .read(let response, _): response
+        case .write, .wait: nil
         }
     }
 }

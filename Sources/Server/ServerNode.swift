@@ -75,7 +75,10 @@ public struct ServerConfig: Sendable {
 /// voter, which is what Consul's `-dev` agent reports too.
 public struct ServerNode {
     public let config: ServerConfig
-    public private(set) var view: NodeView
+    /// What the API shows of this node; cached answers carry its headers, so a change drops them.
+    public private(set) var view: NodeView {
+        didSet { cache.removeAll() }
+    }
     let store: StateStore
     var log: SingleServerLog
     let consul = ConsulAPI()
@@ -90,6 +93,7 @@ public struct ServerNode {
     var parked: [RequestID: (listener: Listener, request: HTTPRequest, deadline: UInt64)] = [:]
     var waiters: WaiterTable<WatchKey>
     var timers = HealthTimers()
+    var cache = ResponseCache()
     var outputs: [NodeOutput] = []
 
     /// `store` and `log` come from the data folder; entries the log holds beyond the store's
@@ -153,14 +157,23 @@ public struct ServerNode {
         case .discovery:
             outputs.append(.respond(id, discovery.handle(request, node: view)))
         case .consul:
+            let cacheKey = ResponseCache.key(for: request)
+            if let cacheKey, let cached = cache.response(for: cacheKey) {
+                outputs.append(.respond(id, cached))
+                return
+            }
             let environment = RequestEnvironment(node: view, store: store, wallMilliseconds: wallMilliseconds, newID: random.uuid(), finalAttempt: finalAttempt)
-            perform(consul.handle(request, environment: environment), for: id, listener, request, deadline: deadline)
+            let reply = consul.handle(request, environment: environment)
+            if case .read(let response, let watch) = reply, let cacheKey {
+                cache.store(response, for: cacheKey, watching: watch)
+            }
+            perform(reply, for: id, listener, request, deadline: deadline)
         }
     }
 
     private mutating func perform(_ reply: Reply, for id: RequestID, _ listener: Listener, _ request: HTTPRequest, deadline: UInt64?) {
         switch reply {
-        case .response(let response):
+        case .response(let response), .read(let response, _):
             outputs.append(.respond(id, response))
         case .write(let command, let respond):
             guard let index = propose(command) else {
@@ -171,6 +184,15 @@ public struct ServerNode {
         case .wait(let watch, let waitMilliseconds):
             park(id, listener, request, watch: watch, deadline: deadline ?? blockingDeadline(waitMilliseconds))
         }
+    }
+
+    /// Whether a change to `changed` may change what a reader of `watched` sees. A KV reader
+    /// watches a key or a prefix, and a tree delete reports its prefix.
+    static func covers(_ watched: WatchKey, _ changed: WatchKey) -> Bool {
+        if case .kv(let watchedKey) = watched, case .kv(let key) = changed {
+            return key.hasPrefix(watchedKey) || watchedKey.hasPrefix(key)
+        }
+        return watched == changed
     }
 
     /// When a new blocking query's wait ends. Consul adds up to wait/16 of jitter so that many
@@ -237,11 +259,8 @@ public struct ServerNode {
         if touched.contains(.checks) || touched.contains(.sessions) {
             timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
         }
-        let woken = waiters.wake(touched.sorted()) { watched, changed in
-            // A KV watcher watches a key or a prefix; a tree delete reports its prefix.
-            if case .kv(let watchedKey) = watched, case .kv(let key) = changed { return key.hasPrefix(watchedKey) || watchedKey.hasPrefix(key) }
-            return watched == changed
-        }
-        for id in woken { rerun(id, finalAttempt: false) }
+        let changed = touched.sorted()
+        cache.invalidate(changed, covers: Self.covers)
+        for id in waiters.wake(changed, covers: Self.covers) { rerun(id, finalAttempt: false) }
     }
 }

@@ -40,7 +40,7 @@ public final class StateStore {
     /// enforced: they assert the registry's invariants (`StateSchema`).
     public init(path: String) throws(StoreError) {
         let options = SQLiteConnection.Options(maxCachedStatements: StoreLimits.stateCachedStatements)
-        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations, synchronous: .normal, options: options)
+        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations, synchronous: .normal, exclusive: true, options: options)
         do throws(SQLiteError) {
             try connection.setPragma("foreign_keys", to: "ON")
         } catch {

@@ -25,7 +25,7 @@ extension HTTPResponse {
 extension ConsulAPI {
     /// The response of a handler that answers at once (these tests write nothing and do not block).
     func respond(_ request: HTTPRequest, node: NodeView) throws -> HTTPResponse {
-        guard case .response(let response) = handle(request, environment: try makeEnvironment(node)) else {
+        guard let response = handle(request, environment: try makeEnvironment(node)).immediateResponse else {
             throw NSError(domain: "expected an immediate response", code: 1)
         }
         return response

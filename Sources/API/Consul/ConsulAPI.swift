@@ -58,12 +58,18 @@ public struct ConsulAPI {
         AgentHealthEndpoint.register(in: &router)
         CatalogEndpoint.register(in: &router)
         HealthEndpoint.register(in: &router)
+        KVEndpoint.register(in: &router)
+        SessionEndpoint.register(in: &router)
+        TxnEndpoint.register(in: &router)
+        EventEndpoint.register(in: &router)
+        OperatorEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal becomes Consul's status and text.
     public func handle(_ request: HTTPRequest, environment: RequestEnvironment) -> Reply {
         switch route(request, environment: environment) {
         case .response(let response): .response(Self.decorate(response))
+        case .read(let response, let watch): .read(Self.decorate(response), watch: watch)
         case .write(let command, let respond): .write(command, respond: { Self.decorate(respond($0)) })
         case .wait(let watch, let wait): .wait(watch: watch, waitMilliseconds: wait)
         }

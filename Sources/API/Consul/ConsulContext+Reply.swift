@@ -12,7 +12,7 @@ extension ConsulContext {
         }
         var response = try makeResponse()
         addQueryMeta(to: &response, index: index)
-        return .response(response)
+        return .read(response, watch: watch)
     }
 
     /// `read` for a JSON body.
