@@ -58,12 +58,23 @@ def test_kv_get_missing_key_fails(addr):
     assert out.stdout == ""
 
 
-def test_kv_put_flags_and_value_from_stdin(client, addr):
+def test_kv_put_value_from_stdin_and_file(client, addr, tmp_path):
     key = uid("stdin")
-    out = gravity("kv", "put", "-http-addr", addr, "-flags", "42", key, "-", stdin="piped\nvalue")
+    out = gravity("kv", "put", "-http-addr", addr, key, "-", stdin="piped\nvalue")
     assert out.returncode == 0, out.stderr
-    _, entry = client.kv.get(key)
-    assert entry["Value"] == b"piped\nvalue" and entry["Flags"] == 42
+    assert client.kv.get(key)[1]["Value"] == b"piped\nvalue"
+    f = tmp_path / "value.bin"
+    f.write_bytes(b"from a file")
+    out = gravity("kv", "put", "-http-addr", addr, key, f"@{f}")
+    assert out.returncode == 0, out.stderr
+    assert client.kv.get(key)[1]["Value"] == b"from a file"
+
+
+def test_kv_put_flags_option(client, addr):
+    key = uid("flags")
+    out = gravity("kv", "put", "-http-addr", addr, "-flags", "42", key, "v")
+    assert out.returncode == 0, out.stderr
+    assert client.kv.get(key)[1]["Flags"] == 42
 
 
 def test_kv_get_recurse_and_delete_recurse(client, addr):
