@@ -6,10 +6,27 @@ import socket
 import subprocess
 import tempfile
 import time
+from importlib import metadata
 
 import pytest
 
 BIN = os.environ.get("GRAVITY_BIN", ".build/debug/gravity")
+
+
+def consul_client_package():
+    """Which distribution provides the `consul` module in this interpreter: "py-consul",
+    "python-consul2", or None. Both install a module named `consul`, so each has its own venv."""
+    for name in ("py-consul", "python-consul2"):
+        try:
+            files = metadata.distribution(name).files or []
+        except metadata.PackageNotFoundError:
+            continue
+        if any(str(f).replace("\\", "/") == "consul/__init__.py" for f in files):
+            return name
+    return None
+
+
+CLIENT = consul_client_package()
 
 
 def free_port():
@@ -100,3 +117,23 @@ def make_node():
     yield make
     for n in started:
         n.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    # test_consul2_*.py drive python-consul2 and run under .build-venv/python-consul2 (scripts/test
+    # runs them separately); every other file drives py-consul. Skip whatever this venv cannot run.
+    for item in items:
+        wants = "python-consul2" if item.fspath.basename.startswith("test_consul2_") else None
+        if wants and CLIENT != wants:
+            item.add_marker(pytest.mark.skip(reason=f"needs {wants}; this interpreter has {CLIENT}"))
+
+
+@pytest.fixture
+def client(node):
+    """A py-consul client talking to the module's node."""
+    if CLIENT != "py-consul":
+        pytest.skip(f"needs py-consul; this interpreter has {CLIENT}")
+    import consul
+    c = consul.Consul(host="127.0.0.1", port=node.http_port)
+    yield c
+    c.http.session.close()
