@@ -4,6 +4,8 @@ public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An unsigned integer above `Int64.max` (KV `Flags` are uint64 in Consul), written exactly.
+    case uint(UInt64)
     case double(Double)
     case string(String)
     case array([JSON])
@@ -14,6 +16,7 @@ public enum JSON: Sendable, Equatable {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
         case let (.int(x), .int(y)): return x == y
+        case let (.uint(x), .uint(y)): return x == y
         case let (.double(x), .double(y)): return x == y
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
@@ -37,6 +40,7 @@ public enum JSON: Sendable, Equatable {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .uint(let value): out.append(contentsOf: String(value).utf8)
         case .double(let value): JSON.writeDouble(value, into: &out)
         case .string(let value): JSON.writeString(value, into: &out)
         case .array(let items): writeArray(items, into: &out, pretty: pretty, depth: depth)

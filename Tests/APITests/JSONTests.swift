@@ -18,6 +18,7 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(String(decoding: JSON.double(2).encoded(), as: UTF8.self), "2")
         XCTAssertEqual(String(decoding: JSON.double(.nan).encoded(), as: UTF8.self), "null")
         XCTAssertEqual(String(decoding: JSON.int(Int64.min).encoded(), as: UTF8.self), "-9223372036854775808")
+        XCTAssertEqual(String(decoding: JSON.uint(UInt64.max).encoded(), as: UTF8.self), "18446744073709551615")
     }
 
     func testPretty() {

@@ -194,7 +194,7 @@ struct BodyFields {
         switch value {
         case .null: "null"
         case .bool: "bool"
-        case .int, .double: "number"
+        case .int, .uint, .double: "number"
         case .string: "string"
         case .array: "array"
         case .object: "object"

@@ -19,11 +19,9 @@ enum KVJSON {
         return .object(members)
     }
 
-    /// A uint64 as a JSON number. `JSON.int` holds an Int64; values above its range (only
-    /// client-chosen `Flags` can get there) go out as a double, which is what a JSON reader in
-    /// most languages would make of them anyway.
+    /// A uint64 as an exact JSON number (only client-chosen `Flags` pass Int64's range).
     static func unsigned(_ value: UInt64) -> JSON {
         if let exact = Int64(exactly: value) { return .int(exact) }
-        return .double(Double(value))
+        return .uint(value)
     }
 }

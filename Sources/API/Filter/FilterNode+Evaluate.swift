@@ -41,7 +41,7 @@ extension FilterMatch {
             let key = path[path.startIndex]
             guard let member = members.first(where: { FilterText.same($0.0, key) }) else { return false }
             return anyValue(at: path.dropFirst(), in: member.1, test)
-        case .bool, .int, .double, .string, .array:
+        case .bool, .int, .uint, .double, .string, .array:
             return false
         }
     }
@@ -65,6 +65,7 @@ extension FilterTest {
         switch value {
         case .string(let text): return FilterText.same(text, raw)
         case .int(let number): return FilterText.integerEquals(number, raw)
+        case .uint(let number): return UInt64(raw) == number
         case .double(let number): return Double(raw) == number
         case .bool(let flag): return FilterText.parseBool(raw) == flag
         case .null, .array, .object: return false
@@ -77,7 +78,7 @@ extension FilterTest {
         case .string(let text): return !text.isEmpty
         case .array(let items): return !items.isEmpty
         case .object(let members): return !members.isEmpty
-        case .bool, .int, .double: return true  // present, and go-bexpr has no "empty" number
+        case .bool, .int, .uint, .double: return true  // present, and go-bexpr has no "empty" number
         }
     }
 
@@ -88,7 +89,7 @@ extension FilterTest {
         case .array(let items): return items.contains { equals($0, raw) }
         case .string(let text): return FilterText.contains(text, raw)
         case .object(let members): return members.contains { FilterText.same($0.0, raw) }
-        case .null, .bool, .int, .double: return false
+        case .null, .bool, .int, .uint, .double: return false
         }
     }
 
@@ -102,7 +103,7 @@ extension FilterTest {
                 if case .string(let text) = item { return regex.hasMatch(in: text) }
                 return false
             }
-        case .null, .bool, .int, .double, .object:
+        case .null, .bool, .int, .uint, .double, .object:
             return false
         }
     }
