@@ -26,7 +26,7 @@ struct RouteSearch {
 
     /// Walks from `node` with the segment starting at `segmentStart`; nil start means the path
     /// has no segment left. Returns the first route (in priority order: literal, parameter,
-    /// rest) that takes `method`.
+    /// rest) that takes `method`; a path a literal pattern matches never falls back.
     mutating func visit(node: Int, segmentStart: Int?) -> FoundRoute? {
         let current = tree.nodes[node]
         guard let start = segmentStart else {
@@ -35,8 +35,13 @@ struct RouteSearch {
         }
         let end = ASCII.firstIndex(of: ASCII.slash, in: path, start..<path.count) ?? path.count
         let next = end < path.count ? end + 1 : nil
-        if let child = literalChild(of: current, start..<end), let found = visit(node: child, segmentStart: next) {
-            return found
+        if let child = literalChild(of: current, start..<end) {
+            let allowedBefore = allowed.count
+            if let found = visit(node: child, segmentStart: next) { return found }
+            // The more specific literal pattern matched the path but not the method: that is a
+            // 405 with its methods, as in Consul (GET /v1/agent/service/register is not the
+            // `:id` route), rather than a fall-back to a parameter pattern.
+            if allowed.count > allowedBefore { return nil }
         }
         if current.parameterNode >= 0, end > start, var found = visit(node: current.parameterNode, segmentStart: next) {
             found.reversedParameters.append(parameter(current.parameterName, start..<end))

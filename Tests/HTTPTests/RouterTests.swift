@@ -1,4 +1,4 @@
-// Proves that the router matches literals, parameters and rest segments by priority, decodes after splitting, and answers 404 and 405 correctly.
+// Proves that the router matches literals, parameters and rest segments by priority (the most specific matching pattern decides, whatever the method), decodes after splitting, and answers 404 and 405 correctly.
 import HTTP
 import XCTest
 
@@ -81,8 +81,8 @@ final class RouterTests: XCTestCase {
         let router = consulRouter()
         XCTAssertEqual(route(router, "GET", "/v1/kv/special/literal", ["key"]), "kv literal key=nil")
         XCTAssertEqual(route(router, "GET", "/v1/kv/special/other", ["key"]), "kv get key=special/other")
-        XCTAssertEqual(route(router, "PUT", "/v1/kv/special/literal", ["key"]), "kv put key=special/literal",
-                       "a literal route without the method falls back to the rest route")
+        XCTAssertEqual(route(router, "PUT", "/v1/kv/special/literal", ["key"]), "405 GET",
+                       "the most specific pattern decides, as Go's mux does for Consul: no fall-back to the rest route")
         XCTAssertEqual(route(router, "GET", "/v1/session/info/abc/extra", ["uuid", "action"]), "session extra uuid=abc action=nil")
         XCTAssertEqual(route(router, "GET", "/v1/session/info/list", ["uuid", "action"]), "session list uuid=nil action=info",
                        "the literal branch fails deeper, the parameter branch matches")
@@ -91,7 +91,7 @@ final class RouterTests: XCTestCase {
     func testMethodNotAllowedListsSortedUniqueMethods() {
         let router = consulRouter()
         XCTAssertEqual(route(router, "POST", "/v1/kv/a"), "405 DELETE,GET,PUT")
-        XCTAssertEqual(route(router, "POST", "/v1/kv/special/literal"), "405 DELETE,GET,PUT", "methods of all matching routes, once each")
+        XCTAssertEqual(route(router, "POST", "/v1/kv/special/literal"), "405 GET", "the methods of the most specific matching pattern")
         XCTAssertEqual(route(router, "DELETE", "/v1/agent/self"), "405 GET")
         XCTAssertEqual(route(router, "get", "/v1/agent/self"), "405 GET", "methods are case-sensitive")
     }
@@ -116,5 +116,23 @@ final class RouterTests: XCTestCase {
             XCTAssertEqual(parameters["id"], "7")
         }
         guard case .notFound = router.match(method: "GET", rawPath: "/x/n1001/7") else { return XCTFail("n1001") }
+    }
+}
+
+/// Proves the router prefers a literal pattern that matches the path, even for another method.
+final class RouterSpecificityTests: XCTestCase {
+    func testLiteralMatchWithOtherMethodIs405NotAParameterRoute() {
+        var router = Router<String>()
+        router.add("GET", "/v1/agent/service/:id", "get-one")
+        router.add("PUT", "/v1/agent/service/register", "register")
+        switch router.match(method: "GET", rawPath: "/v1/agent/service/register") {
+        case .methodNotAllowed(let allowed): XCTAssertEqual(allowed, ["PUT"])
+        case .found(let handler, _): XCTFail("fell back to \(handler)")
+        case .notFound: XCTFail("not found")
+        }
+        guard case .found("get-one", let parameters) = router.match(method: "GET", rawPath: "/v1/agent/service/web-1") else {
+            return XCTFail("the parameter route still serves other IDs")
+        }
+        XCTAssertEqual(parameters["id"], "web-1")
     }
 }
