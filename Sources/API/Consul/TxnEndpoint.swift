@@ -24,9 +24,14 @@ enum TxnEndpoint {
         let operations = try TxnRequestDecoder.decode(context.request.body)
         let datacenter = context.node.identity.datacenter
         let pretty = context.options.pretty
+        let readOnly = !operations.contains(where: \.isWrite)
+        let store = context.store
         return context.write(.txn(operations)) { result in
             guard case .txn(let outcome) = result else { preconditionFailure("a txn answered \(result)") }
-            return TxnJSON.response(outcome, datacenter: datacenter, pretty: pretty)
+            var response = TxnJSON.response(outcome, datacenter: datacenter, pretty: pretty)
+            // Consul answers a read-only transaction as a read, with the query headers.
+            if readOnly { context.addQueryMeta(to: &response, index: store.appliedIndex) }
+            return response
         }
     }
 }
