@@ -38,12 +38,13 @@ public final class Agent {
         do {
             identity = try AgentIdentity(nodeName: nodeName, nodeID: folder.nodeID, datacenter: config.datacenter)
         } catch { throw .config(error.message) }
-        let serverConfig = ServerConfig(
+        var serverConfig = ServerConfig(
             identity: identity,
             version: Self.version,
             consulCompatibleVersion: Self.consulCompatibleVersion,
             serverAddress: Self.hostPort(config.bindAddr, config.ports.server),
             ports: config.ports)
+        serverConfig.tickMilliseconds = Self.tickMilliseconds
         let directory = folder.directory!
         let log = try Self.openLog(directory, serverAddress: serverConfig.serverAddress)
         logWriter = LogWriter(log: directory.raftLog)
@@ -72,8 +73,14 @@ public final class Agent {
     /// Binds every listener and serves until SIGINT or SIGTERM; then closes every handle and
     /// returns. Blocks the calling thread, which becomes the loop thread.
     public func run() throws(AgentError) {
-        try bindListeners()
-        try startTimersAndSignals()
+        // Signals first: once a port answers, a SIGTERM must already mean a clean stop.
+        do {
+            try startTimersAndSignals()
+            try bindListeners()
+        } catch {
+            shutDownLoop()
+            throw error
+        }
         logger.info("Gravity agent running", [
             "node": node.config.identity.nodeName, "datacenter": config.datacenter,
             "data_dir": dataDirectory?.path ?? "", "version": Self.version,
@@ -83,11 +90,17 @@ public final class Agent {
             logger.info("listening", ["api": scheme, "url": "http://\(server.localAddress?.description ?? "?")"])
         }
         loop.run()
+        shutDownLoop()
+        logger.info("Gravity agent stopped")
+    }
+
+    /// Closes every handle, the loop and the data folder.
+    private func shutDownLoop() {
         loop.closeAllHandles()
-        do { try loop.close() } catch { throw .loop(error) }
+        // uv_loop_close fails only with handles open, which closeAllHandles just ruled out.
+        try? loop.close()
         dataDirectory?.close()
         dataDirectory = nil
-        logger.info("Gravity agent stopped")
     }
 
     private func bindListeners() throws(AgentError) {

@@ -58,13 +58,15 @@ public final class EventLoop {
     /// The loop's cached monotonic time in milliseconds (updated at the start of each round).
     public var nowMilliseconds: UInt64 { uv_now(uv) }
 
-    /// Closes every handle still open, then runs the loop until their close callbacks are done.
-    /// Afterwards `liveHandleCount` is 0 and `close()` may be called.
+    /// Closes every handle still open, then runs the loop until their close callbacks are done
+    /// and work queued on the thread pool has completed (a completion may open a handle again;
+    /// it is closed in the next round). Afterwards `liveHandleCount` is 0 and `close()` may be
+    /// called.
     public func closeAllHandles() {
-        uv_walk(uv, walkCloseCallback, nil)
-        while liveHandleCount > 0 {
+        repeat {
+            uv_walk(uv, walkCloseCallback, nil)
             _ = uv_run(uv, UV_RUN_ONCE)
-        }
+        } while liveHandleCount > 0 || uv_loop_alive(uv) != 0
     }
 
     /// Releases the loop. Precondition: every handle is closed (`closeAllHandles()`).

@@ -53,6 +53,8 @@ public struct ServerConfig: Sendable {
     public var ports: NodeView.Ports
     /// Most blocking queries parked at once; beyond it they get 429.
     public var maxBlockingQueries = 16384
+    /// How often the shell ticks (DESIGN.md §5: 50 ms): the precision of the node's clock.
+    public var tickMilliseconds: UInt64 = 50
 
     public init(identity: AgentIdentity, version: String, consulCompatibleVersion: String, serverAddress: String, ports: NodeView.Ports) {
         self.identity = identity
@@ -197,9 +199,12 @@ public struct ServerNode {
 
     /// When a new blocking query's wait ends. Consul adds up to wait/16 of jitter so that many
     /// clients do not all return at once (consul-api.md §1.5).
+    ///
+    /// The node knows the time as of its last tick, up to one tick ago, and notices a deadline
+    /// only on a tick; adding one tick makes sure a query never returns before its wait.
     private mutating func blockingDeadline(_ waitMilliseconds: UInt64) -> UInt64 {
         let jitter = waitMilliseconds >= 16 ? UInt64.random(in: 0...(waitMilliseconds / 16), using: &random) : 0
-        return monotonicMilliseconds + waitMilliseconds + jitter
+        return monotonicMilliseconds + config.tickMilliseconds + waitMilliseconds + jitter
     }
 
     /// Parks a blocking query until `deadline`; a query woken by a change that did not move its

@@ -120,16 +120,38 @@ struct KVPutCommand: ParsableCommand {
 
     @OptionGroup var http: HTTPOptions
 
+    @Option(name: consulName("flags"), help: "An unsigned integer stored with the key (Consul's Flags).")
+    var flags: UInt64?
+
+    @Flag(name: consulName("cas"), help: "Check-and-set: write only if the key's ModifyIndex equals -modify-index (0: only if absent).")
+    var cas = false
+
+    @Option(name: consulName("modify-index"), help: "The ModifyIndex -cas compares with.")
+    var modifyIndex: UInt64?
+
     @Argument(help: "The key.")
     var key: String
 
     @Argument(help: "The value, - for standard input, or @FILE.")
     var value: String?
 
+    func validate() throws {
+        if cas && modifyIndex == nil { throw ValidationError("-cas needs -modify-index") }
+        if !cas && modifyIndex != nil { throw ValidationError("-modify-index needs -cas") }
+    }
+
     func run() throws {
         try CLIOutput.run { () throws(CLIError) in
             let data = try Self.valueBytes(value)
-            return try Self.output(http.client().send("PUT", KVPath.path(key), body: data), key: key)
+            var query: [String] = []
+            if let flags { query.append("flags=\(flags)") }
+            if cas, let modifyIndex { query.append("cas=\(modifyIndex)") }
+            let path = KVPath.path(key) + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+            let response = try http.client().send("PUT", path, body: data)
+            if cas, response.status == 200, response.text == "false" {
+                throw CLIError("Error! Did not write to \(KVPath.display(key)): CAS failed")
+            }
+            return try Self.output(response, key: key)
         }
     }
 
