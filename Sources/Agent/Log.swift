@@ -1,3 +1,4 @@
+import API
 import Glibc
 
 /// Log levels, most verbose first.
@@ -47,18 +48,11 @@ public struct Logger: Sendable {
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 
+    /// A JSON string literal, escaped as every response is (`API.JSON`).
     private func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20: out += "\\u00" + String(scalar.value, radix: 16).leftPadded(2)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var bytes: [UInt8] = []
+        JSON.writeString(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
