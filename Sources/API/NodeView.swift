@@ -38,9 +38,12 @@ public struct NodeView: Sendable {
     }
 
     /// The IP part of `serverAddress`.
-    public var advertiseIP: String {
-        guard let colon = serverAddress.lastIndex(of: ":") else { return serverAddress }
-        return String(serverAddress[..<colon]).trimmingBrackets()
+    public var advertiseIP: String { Self.ip(fromHostPort: serverAddress) }
+
+    /// The host of "ip:port" or "[ipv6]:port", without brackets.
+    public static func ip(fromHostPort hostPort: String) -> String {
+        guard let colon = hostPort.lastIndex(of: ":") else { return hostPort }
+        return String(hostPort[..<colon]).trimmingBrackets()
     }
 
     public init(identity: AgentIdentity, version: String, consulCompatibleVersion: String, isServer: Bool,

@@ -22,7 +22,7 @@ struct HealthTimers {
     static let sessionTTLMultiplier: UInt64 = 2
 
     /// Arms every timer in full (leadership starts).
-    mutating func restart(store: StateStore, node: String, now: UInt64, wall: UInt64) {
+    mutating func restart(store: StateStore, node: String, now: UInt64) {
         checkDeadlines = [:]
         sessionDeadlines = [:]
         resync(store: store, node: node, now: now)

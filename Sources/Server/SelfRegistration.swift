@@ -6,7 +6,7 @@ import Registry
 enum SelfRegistration {
     static func make(_ config: ServerConfig) -> CatalogRegistration {
         let name = config.identity.nodeName
-        let address = NodeViewAddress.ip(config.serverAddress)
+        let address = NodeView.ip(fromHostPort: config.serverAddress)
         let node = Node(id: config.identity.nodeID, name: name, address: address, datacenter: config.identity.datacenter,
                         taggedAddresses: ["lan": address, "lan_ipv4": address, "wan": address, "wan_ipv4": address],
                         meta: ["consul-version": config.consulCompatibleVersion])
@@ -17,14 +17,5 @@ enum SelfRegistration {
         var serf = Check(node: name, checkID: Check.serfHealthCheckID, name: "Serf Health Status", status: .passing)
         serf.output = "Agent alive and reachable"
         return CatalogRegistration(node: node, service: service, checks: [serf], skipNodeUpdate: false)
-    }
-}
-
-/// The IP part of an "ip:port" address.
-enum NodeViewAddress {
-    static func ip(_ hostPort: String) -> String {
-        guard let colon = hostPort.lastIndex(of: ":") else { return hostPort }
-        let host = String(hostPort[..<colon])
-        return host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 }

@@ -151,7 +151,7 @@ public struct ServerNode {
     /// `consul` service and `serfHealth`, as Consul servers do) and start the TTL and session timers.
     private mutating func becomeLeader() {
         propose(.catalogRegister(SelfRegistration.make(config)))
-        timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, wall: wallMilliseconds)
+        timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
     }
 
     private mutating func handle(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, finalAttempt: Bool, deadline: UInt64? = nil) {
