@@ -66,7 +66,7 @@ extension Service: BinaryCodable {
     }
 }
 
-extension HealthStatus: BinaryCodable {
+extension HealthStatus: WireCodedEnum {
     /// Wire codes; append-only.
     var binaryCode: UInt64 {
         switch self {
@@ -74,19 +74,6 @@ extension HealthStatus: BinaryCodable {
         case .warning: 2
         case .critical: 3
         }
-    }
-
-    init?(binaryCode: UInt64) {
-        guard let status = Self.allCases.first(where: { $0.binaryCode == binaryCode }) else { return nil }
-        self = status
-    }
-
-    func encode(to writer: inout BinaryWriter) {
-        writer.writeVarUInt(binaryCode)
-    }
-
-    init(from reader: inout BinaryReader) throws(CommandDecodingError) {
-        self = try reader.readCode("HealthStatus", HealthStatus.init(binaryCode:))
     }
 }
 

@@ -64,7 +64,7 @@ extension KVOperation: BinaryCodable {
     }
 }
 
-extension TxnKVVerb: BinaryCodable {
+extension TxnKVVerb: WireCodedEnum {
     /// Wire codes; append-only.
     var binaryCode: UInt64 {
         switch self {
@@ -83,22 +83,9 @@ extension TxnKVVerb: BinaryCodable {
         case .getOrEmpty: 13
         }
     }
-
-    init?(binaryCode: UInt64) {
-        guard let verb = Self.allCases.first(where: { $0.binaryCode == binaryCode }) else { return nil }
-        self = verb
-    }
-
-    func encode(to writer: inout BinaryWriter) {
-        writer.writeVarUInt(binaryCode)
-    }
-
-    init(from reader: inout BinaryReader) throws(CommandDecodingError) {
-        self = try reader.readCode("TxnKVVerb", TxnKVVerb.init(binaryCode:))
-    }
 }
 
-extension TxnCatalogVerb: BinaryCodable {
+extension TxnCatalogVerb: WireCodedEnum {
     /// Wire codes; append-only.
     var binaryCode: UInt64 {
         switch self {
@@ -108,19 +95,6 @@ extension TxnCatalogVerb: BinaryCodable {
         case .delete: 4
         case .deleteCAS: 5
         }
-    }
-
-    init?(binaryCode: UInt64) {
-        guard let verb = Self.allCases.first(where: { $0.binaryCode == binaryCode }) else { return nil }
-        self = verb
-    }
-
-    func encode(to writer: inout BinaryWriter) {
-        writer.writeVarUInt(binaryCode)
-    }
-
-    init(from reader: inout BinaryReader) throws(CommandDecodingError) {
-        self = try reader.readCode("TxnCatalogVerb", TxnCatalogVerb.init(binaryCode:))
     }
 }
 

@@ -1,26 +1,13 @@
 // The binary layout of sessions and user events inside commands. Fields and codes are part of
 // the log format: append-only, never renumbered. Codes start at 1.
 
-extension SessionBehavior: BinaryCodable {
+extension SessionBehavior: WireCodedEnum {
     /// Wire codes; append-only.
     var binaryCode: UInt64 {
         switch self {
         case .release: 1
         case .delete: 2
         }
-    }
-
-    init?(binaryCode: UInt64) {
-        guard let behavior = Self.allCases.first(where: { $0.binaryCode == binaryCode }) else { return nil }
-        self = behavior
-    }
-
-    func encode(to writer: inout BinaryWriter) {
-        writer.writeVarUInt(binaryCode)
-    }
-
-    init(from reader: inout BinaryReader) throws(CommandDecodingError) {
-        self = try reader.readCode("SessionBehavior", SessionBehavior.init(binaryCode:))
     }
 }
 
