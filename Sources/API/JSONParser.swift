@@ -230,8 +230,18 @@ extension JSON {
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         if let exact = members.last(where: { $0.0 == key }) { return exact.1 }
-        let folded = key.lowercased()
-        return members.last(where: { $0.0.lowercased() == folded })?.1
+        return members.last(where: { Self.equalIgnoringCase($0.0, key) })?.1
+    }
+
+    /// `a.lowercased() == b.lowercased()`, without allocating when both are ASCII (every
+    /// field name we look up, and nearly every key sent): decoders ask for each absent field.
+    private static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8
+        let y = b.utf8
+        // Outside ASCII, lowercasing is Unicode's (the Kelvin sign lowercases to "k"): keep it.
+        guard x.allSatisfy({ $0 < 0x80 }), y.allSatisfy({ $0 < 0x80 }) else { return a.lowercased() == b.lowercased() }
+        let lower = { (byte: UInt8) -> UInt8 in byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte }
+        return x.count == y.count && zip(x, y).allSatisfy { lower($0) == lower($1) }
     }
 
     /// The first present key among `keys` (a field and its snake_case aliases).
