@@ -230,8 +230,35 @@ extension JSON {
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         if let exact = members.last(where: { $0.0 == key }) { return exact.1 }
-        let folded = key.lowercased()
-        return members.last(where: { $0.0.lowercased() == folded })?.1
+        return members.last(where: { Self.equalIgnoringCase($0.0, key) })?.1
+    }
+
+    /// `a.lowercased() == b.lowercased()`, without allocating when both are ASCII (every
+    /// field name we look up, and nearly every key sent): decoders ask for each absent field.
+    private static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        let ascii: Bool? = a.withUTF8 { x in b.withUTF8 { y in asciiEqualIgnoringCase(x, y) } }
+        // Outside ASCII, lowercasing is Unicode's (the Kelvin sign lowercases to "k"): keep it.
+        return ascii ?? (a.lowercased() == b.lowercased())
+    }
+
+    /// Whether ASCII `x` and `y` are equal with A-Z folded; nil when a byte outside ASCII may
+    /// decide. An ASCII byte that differs after an equal ASCII prefix decides alone, since
+    /// lowercasing maps that prefix and that byte to themselves.
+    private static func asciiEqualIgnoringCase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard x.count == y.count else {
+            return x.contains(where: { $0 >= 0x80 }) || y.contains(where: { $0 >= 0x80 }) ? nil : false
+        }
+        for position in 0..<x.count {
+            let p = x[position]
+            let q = y[position]
+            if p >= 0x80 || q >= 0x80 { return nil }
+            if p == q { continue }
+            // Otherwise equal only as the two cases of one letter.
+            guard p | 0x20 == q | 0x20, (0x61...0x7a).contains(p | 0x20) else { return false }
+        }
+        return true
     }
 
     /// The first present key among `keys` (a field and its snake_case aliases).

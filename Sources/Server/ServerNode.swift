@@ -255,17 +255,23 @@ public struct ServerNode {
         }
         guard !commands.isEmpty else { return }
         let outcomes = store.apply(commands)
+        // Only the response cache and the waiters look at what changed; under a pure write load
+        // both are empty, and collecting and sorting the keys was a per-write cost for nothing.
+        let anyWatcher = cache.count > 0 || waiters.count > 0
         var touched = Set<WatchKey>()
+        var timersNeedResync = false
         for (entry, outcome) in zip(commands, outcomes) {
-            touched.formUnion(outcome.touched)
+            if anyWatcher { touched.formUnion(outcome.touched) }
+            timersNeedResync = timersNeedResync || outcome.touched.contains(.checks) || outcome.touched.contains(.sessions)
             timers.applied(entry.command, outcome: outcome, now: monotonicMilliseconds)
             if let pending = pendingWrites.removeValue(forKey: entry.index) {
                 outputs.append(.respond(pending.id, pending.respond(outcome.result)))
             }
         }
-        if touched.contains(.checks) || touched.contains(.sessions) {
+        if timersNeedResync {
             timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
         }
+        guard anyWatcher else { return }
         let changed = touched.sorted()
         cache.invalidate(changed, covers: Self.covers)
         for id in waiters.wake(changed, covers: Self.covers) { rerun(id, finalAttempt: false) }

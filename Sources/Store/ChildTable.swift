@@ -8,22 +8,24 @@ struct ChildTable {
     let table: String
     let ownerColumns: [String]
     let itemColumns: [String]
+    // The SQL is built once per table rather than on every write: the statement cache is keyed
+    // by SQL text, and building the text each time allocated on the apply hot path.
+    let deleteSQL: String
+    let insertSQL: String
+    let selectSQL: String
 
-    private var ownerMatch: String {
-        ownerColumns.map { "\($0) = ?" }.joined(separator: " AND ")
-    }
-
-    var deleteSQL: String { "DELETE FROM \(table) WHERE \(ownerMatch)" }
-
-    var insertSQL: String {
+    init(table: String, ownerColumns: [String], itemColumns: [String]) {
+        precondition(!ownerColumns.isEmpty && !itemColumns.isEmpty, "a child table has owner and item columns")
+        self.table = table
+        self.ownerColumns = ownerColumns
+        self.itemColumns = itemColumns
+        let ownerMatch = ownerColumns.map { "\($0) = ?" }.joined(separator: " AND ")
         let columns = ownerColumns + itemColumns
         let slots = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        return "INSERT INTO \(table)(\(columns.joined(separator: ", "))) VALUES (\(slots))"
-    }
-
-    var selectSQL: String {
         let items = itemColumns.joined(separator: ", ")
-        return "SELECT \(items) FROM \(table) WHERE \(ownerMatch) ORDER BY \(items)"
+        deleteSQL = "DELETE FROM \(table) WHERE \(ownerMatch)"
+        insertSQL = "INSERT INTO \(table)(\(columns.joined(separator: ", "))) VALUES (\(slots))"
+        selectSQL = "SELECT \(items) FROM \(table) WHERE \(ownerMatch) ORDER BY \(items)"
     }
 
     static let nodeTaggedAddresses = ChildTable(table: "node_tagged_addresses", ownerColumns: ["node"], itemColumns: ["key", "value"])
@@ -44,6 +46,13 @@ extension SQLiteConnection {
     func replace(_ child: ChildTable, owner: [SQLiteValue], items: [[SQLiteValue]]) throws(StoreError) {
         precondition(owner.count == child.ownerColumns.count, "wrong owner key for \(child.table)")
         try run(child.deleteSQL, owner)
+        try insert(child, owner: owner, items: items)
+    }
+
+    /// Adds `items` to `owner`'s items in `child`; for an owner row just created, which has
+    /// none yet (its child rows cascade from it), this is `replace` without the delete.
+    func insert(_ child: ChildTable, owner: [SQLiteValue], items: [[SQLiteValue]]) throws(StoreError) {
+        precondition(owner.count == child.ownerColumns.count, "wrong owner key for \(child.table)")
         for item in items {
             precondition(item.count == child.itemColumns.count, "wrong item width for \(child.table)")
             try run(child.insertSQL, owner + item)

@@ -54,7 +54,9 @@ extension SQLiteConnection {
         _ body: () throws(E) -> T
     ) throws(E) -> T {
         let name = "gravity_savepoint_\(savepointDepth)"
-        do throws(SQLiteError) { try execute("SAVEPOINT \(name)") } catch { throw E(error) }
+        // Prepared once and cached (apply opens one savepoint per command): sqlite3_exec would
+        // parse the statement again every time.
+        do throws(SQLiteError) { try cached("SAVEPOINT \(name)").run() } catch { throw E(error) }
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let result: T
@@ -65,7 +67,7 @@ extension SQLiteConnection {
             throw error
         }
         do throws(SQLiteError) {
-            try execute("RELEASE \(name)")
+            try cached("RELEASE \(name)").run()
         } catch {
             rollBack(to: name)
             throw E(error)

@@ -36,7 +36,7 @@ struct StateReader {
     // MARK: Services
 
     func service(node: String, id: String) throws(StoreError) -> Indexed<Service>? {
-        try services(where: "node = ? AND id = ?", [.text(node), .text(id)], order: "node, id").first?.service
+        try services(sql: Self.serviceByKeySQL, [.text(node), .text(id)]).first?.service
     }
 
     /// The node's instances by service ID.
@@ -74,10 +74,29 @@ struct StateReader {
         return result
     }
 
+    // Built once: the statement cache is keyed by SQL text, and the apply path reads an
+    // instance and its checks for every registration.
+    private static let serviceByKeySQL = servicesSQL(where: "node = ? AND id = ?", order: "node, id")
+    private static let checkByKeySQL = checksSQL(where: "node = ? AND id = ?")
+    private static let checksOfInstanceSQL = checksSQL(where: "node = ? AND service_id = ?")
+
+    private static func servicesSQL(where condition: String, order: String) -> String {
+        "SELECT \(ServiceRow.columns) FROM services WHERE \(condition) ORDER BY \(order)"
+    }
+
+    private static func checksSQL(where condition: String) -> String {
+        "SELECT \(CheckRow.columns) FROM checks WHERE \(condition) ORDER BY node, id"
+    }
+
     private func services(
         where condition: String, _ values: [SQLiteValue], order: String
     ) throws(StoreError) -> [(node: String, service: Indexed<Service>)] {
-        let sql = "SELECT \(ServiceRow.columns) FROM services WHERE \(condition) ORDER BY \(order)"
+        try services(sql: Self.servicesSQL(where: condition, order: order), values)
+    }
+
+    private func services(
+        sql: String, _ values: [SQLiteValue]
+    ) throws(StoreError) -> [(node: String, service: Indexed<Service>)] {
         let rows = try db.select(sql, values, ServiceRow.decode)
         var services: [(node: String, service: Indexed<Service>)] = []
         for var row in rows {
@@ -96,7 +115,7 @@ struct StateReader {
     // MARK: Checks
 
     func check(node: String, id: String) throws(StoreError) -> Indexed<Check>? {
-        try checks(where: "node = ? AND id = ?", [.text(node), .text(id)]).first
+        try checks(sql: Self.checkByKeySQL, [.text(node), .text(id)]).first
     }
 
     /// Every check on `node`, node-level and service ones, by check ID.
@@ -106,7 +125,7 @@ struct StateReader {
 
     /// The checks of one instance, by check ID.
     func checks(node: String, serviceID: String) throws(StoreError) -> [Indexed<Check>] {
-        try checks(where: "node = ? AND service_id = ?", [.text(node), .text(serviceID)])
+        try checks(sql: Self.checksOfInstanceSQL, [.text(node), .text(serviceID)])
     }
 
     /// The node-level checks of `node` and the checks of its instance `serviceID`, by check ID:
@@ -127,7 +146,10 @@ struct StateReader {
     }
 
     private func checks(where condition: String, _ values: [SQLiteValue]) throws(StoreError) -> [Indexed<Check>] {
-        let sql = "SELECT \(CheckRow.columns) FROM checks WHERE \(condition) ORDER BY node, id"
+        try checks(sql: Self.checksSQL(where: condition), values)
+    }
+
+    private func checks(sql: String, _ values: [SQLiteValue]) throws(StoreError) -> [Indexed<Check>] {
         let rows = try db.select(sql, values, CheckRow.decode)
         var checks: [Indexed<Check>] = []
         for var row in rows {

@@ -38,14 +38,19 @@ extension StateStore {
         precondition(!connection.isInTransaction, "apply must not run inside another transaction")
         var outcomes: [ApplyOutcome] = []
         var lastApplied: UInt64?
+        var indexes = PendingIndexes()
         do throws(BatchStop) {
             try connection.immediateTransaction { () throws(BatchStop) in
                 for entry in entries {
                     let outcome = try applyInSavepoint(entry)
                     outcomes.append(outcome)
-                    if !outcome.result.isRefusal { lastApplied = entry.index }
+                    if !outcome.result.isRefusal {
+                        lastApplied = entry.index
+                        indexes.record(outcome.touched, at: entry.index)
+                    }
                 }
                 guard let lastApplied else { throw .nothingApplied }
+                do throws(StoreError) { try indexes.flush(connection) } catch { throw .storage(error) }
                 do throws(SQLiteError) { try writeAppliedIndex(lastApplied) } catch { throw BatchStop(error) }
             }
         } catch {
@@ -67,9 +72,7 @@ extension StateStore {
                 let result: ApplyResult
                 do throws(StoreError) { result = try writer.apply(entry.command) } catch { throw .storage(error) }
                 if result.isRefusal { throw .refused(result) }
-                let touched: [WatchKey]
-                do throws(StoreError) { touched = try writer.flushIndexes() } catch { throw .storage(error) }
-                return ApplyOutcome(result: result, touched: touched)
+                return ApplyOutcome(result: result, touched: writer.touchedKeys)
             }
         } catch {
             switch error {

@@ -46,14 +46,18 @@ extension StateWriter {
     /// the node is missing. The instance's checks are brought up to its name and tags.
     mutating func ensureService(_ service: Service, onNode node: String) throws(StoreError) -> String? {
         guard try read.nodeExists(named: node) else { return ConsulText.missingNode }
-        let existing = try read.service(node: node, id: service.id)
-        if existing?.value == service { return nil }
+        // For a new ID this is one SELECT that finds no row: children are read per row found.
+        guard let existing = try read.service(node: node, id: service.id) else {
+            try insertService(service, onNode: node)
+            return nil
+        }
+        if existing.value == service { return nil }
         try db.run(
             ServiceRow.upsert,
-            ServiceRow.values(service, node: node, existing?.createIndex ?? index, index))
-        try writeServiceChildren(service, node: node)
+            ServiceRow.values(service, node: node, existing.createIndex, index))
+        try writeServiceChildren(service, node: node, replacing: true)
         touch(.services, .service(service.name), .node(node))
-        if let old = existing?.value, old.name != service.name { touch(.service(old.name)) }
+        if existing.value.name != service.name { touch(.service(existing.value.name)) }
         for check in try read.checks(node: node, serviceID: service.id) {
             var updated = check.value
             updated.serviceName = service.name
@@ -63,15 +67,37 @@ extension StateWriter {
         return nil
     }
 
-    private func writeServiceChildren(_ service: Service, node: String) throws(StoreError) {
+    /// The first write of an instance: what `ensureService` does for an existing one, minus the
+    /// work that cannot matter. The instance's child rows cascade from its row, so there are none
+    /// to delete; and a service check is only written while its instance exists (`ensureCheck`)
+    /// and is deleted with it (`deleteService`), so there is no check to re-tag.
+    private mutating func insertService(_ service: Service, onNode node: String) throws(StoreError) {
+        // try? in an assertion: a storage failure here reads as "no checks" and the real write
+        // below reports it.
+        assert((try? read.checks(node: node, serviceID: service.id).isEmpty) ?? true, "checks of a missing instance \(service.id)")
+        try db.run(ServiceRow.upsert, ServiceRow.values(service, node: node, index, index))
+        try writeServiceChildren(service, node: node, replacing: false)
+        touch(.services, .service(service.name), .node(node))
+    }
+
+    /// Writes the instance's tags, meta and tagged addresses; `replacing` deletes the old ones
+    /// first, which only an instance that existed before can have.
+    private func writeServiceChildren(_ service: Service, node: String, replacing: Bool) throws(StoreError) {
         let owner: [SQLiteValue] = [.text(node), .text(service.id)]
-        try db.replaceList(.serviceTags, owner: owner, service.tags)
-        try db.replaceMap(.serviceMeta, owner: owner, service.meta)
+        let tags: [[SQLiteValue]] = service.tags.enumerated().map { [.int($0.offset), .text($0.element)] }
+        let meta: [[SQLiteValue]] = service.meta.keysInByteOrder.map { [.text($0), .text(service.meta[$0] ?? "")] }
         let addresses = service.taggedAddresses
-        try db.replace(.serviceTaggedAddresses, owner: owner, items: addresses.keysInByteOrder.map { kind in
+        let tagged: [[SQLiteValue]] = addresses.keysInByteOrder.map { kind in
             let address = addresses[kind] ?? ServiceAddress(address: "", port: 0)
             return [.text(kind), .text(address.address), .int(address.port)]
-        })
+        }
+        for (child, items) in [(ChildTable.serviceTags, tags), (.serviceMeta, meta), (.serviceTaggedAddresses, tagged)] {
+            if replacing {
+                try db.replace(child, owner: owner, items: items)
+            } else {
+                try db.insert(child, owner: owner, items: items)
+            }
+        }
     }
 
     /// Removes an instance and its checks (Consul's `deleteServiceTxn`). Returns false when

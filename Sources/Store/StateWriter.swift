@@ -1,7 +1,7 @@
 import Registry
 
 /// Applies one command inside apply's transaction: the effects on the tables, the answer, and
-/// the watch keys of what changed (whose `index_table` rows `flushIndexes` then bumps).
+/// the watch keys of what changed (whose `index_table` rows `PendingIndexes` then bumps).
 ///
 /// Handlers return refusals as values; the caller rolls back the command's savepoint when the
 /// result is a refusal, so a handler may refuse after it has written. Storage failures are
@@ -49,37 +49,9 @@ struct StateWriter {
         }
     }
 
-    /// Brings `index_table` up to this command's index for everything it touched and returns
-    /// the touched keys in order. A per-name row ("node.x", "service.y") is removed when
-    /// nothing of that name is left; queries then fall back to the table's row, which this
-    /// command bumped too and which is never lower.
-    func flushIndexes() throws(StoreError) -> [WatchKey] {
-        let keys = touched.sorted()
-        var flushed: Set<String> = []
-        for key in keys where flushed.insert(key.indexKey).inserted {
-            if try stillExists(key) {
-                // The WHERE makes an index going backwards change no row, which the
-                // precondition then catches: indexes only ever move forward (§1.5).
-                let changed = try db.run(
-                    """
-                    INSERT INTO index_table(key, idx) VALUES (?, ?)
-                    ON CONFLICT(key) DO UPDATE SET idx = excluded.idx WHERE excluded.idx >= index_table.idx
-                    """, [.text(key.indexKey), .unsigned(index)])
-                precondition(changed == 1, "index_table[\(key.indexKey)] is beyond \(index)")
-            } else {
-                try db.run("DELETE FROM index_table WHERE key = ?", [.text(key.indexKey)])
-            }
-        }
-        return keys
-    }
-
-    private func stillExists(_ key: WatchKey) throws(StoreError) -> Bool {
-        switch key {
-        case .node(let name): try read.nodeExists(named: name)
-        case .service(let name): try read.hasInstances(named: name)
-        case .nodes, .services, .checks, .kv, .sessions, .events: true
-        }
-    }
+    /// The keys the command touched, in order; `PendingIndexes` bumps their `index_table` rows
+    /// when the batch ends.
+    var touchedKeys: [WatchKey] { touched.sorted() }
 
     // MARK: Events
 

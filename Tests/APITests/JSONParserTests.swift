@@ -61,4 +61,13 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(value.first(of: "EnableTagOverride", "enable_tag_override"), nil)
         XCTAssertEqual(try parse(#"{"enable_tag_override": true}"#).first(of: "EnableTagOverride", "enable_tag_override"), .bool(true))
     }
+
+    func testCaseInsensitiveLookupFoldsOnlyLettersAndKeepsUnicodeLowercasing() throws {
+        XCTAssertEqual(try parse(#"{"tags": 1}"#)["TAGS"], .int(1))
+        XCTAssertEqual(try parse(#"{"tag": 1}"#)["TAGS"], nil, "lengths differ")
+        XCTAssertEqual(try parse(#"{"a[": 1}"#)["A{"], nil, "'[' and '{' differ by 0x20 but are not letters")
+        // The Kelvin sign lowercases to an ASCII "k", as String.lowercased() always did here.
+        XCTAssertEqual(try parse("{\"\u{212A}ind\": 1}")["Kind"], .int(1))
+        XCTAssertEqual(try parse(#"{"ÉTAT": 1}"#)["état"], .int(1))
+    }
 }
