@@ -23,6 +23,10 @@ public final class Agent {
     private var servers: [HTTPServer] = []
     private var dataDirectory: DataFolder?
     private let logWriter: LogWriter
+    private let checkpointer: StateCheckpointer
+    private var checkpointInFlight = false
+    /// The state store's applied index at the last checkpoint: no new writes, no checkpoint.
+    private var checkpointedIndex: UInt64 = 0
     private var stopping = false
 
     /// Prepares the node: validates the configuration, opens the data folder. Binds nothing yet.
@@ -48,6 +52,9 @@ public final class Agent {
         let directory = folder.directory!
         let log = try Self.openLog(directory, serverAddress: serverConfig.serverAddress)
         logWriter = LogWriter(log: directory.raftLog)
+        do {
+            checkpointer = try StateCheckpointer(path: directory.path + "/" + DataDirectory.stateFileName)
+        } catch { throw .storage("\(directory.path): \(error)") }
         let seed = DataFolder.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         node = ServerNode(config: serverConfig, store: directory.state, log: log, seed: seed)
     }
@@ -99,8 +106,34 @@ public final class Agent {
         loop.closeAllHandles()
         // uv_loop_close fails only with handles open, which closeAllHandles just ruled out.
         try? loop.close()
+        checkpointer.close()
         dataDirectory?.close()
         dataDirectory = nil
+    }
+
+    /// Checkpoints state.db on the thread pool when something was applied since the last one,
+    /// one at a time; the WAL stays small and the loop never copies pages or waits for a sync.
+    private func checkpointIfWritten() {
+        guard !checkpointInFlight, let state = dataDirectory?.directory?.state, state.appliedIndex != checkpointedIndex else { return }
+        checkpointInFlight = true
+        let index = state.appliedIndex
+        let checkpointer = self.checkpointer
+        loop.queueWork({ () -> String? in
+            do throws(StoreError) {
+                try checkpointer.checkpoint()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }, completion: { [unowned self] failure in
+            self.checkpointInFlight = false
+            if let failure = failure ?? nil {
+                // The next tick tries again; the WAL only grows meanwhile.
+                self.logger.warn("state.db checkpoint failed", ["error": failure])
+            } else {
+                self.checkpointedIndex = index
+            }
+        })
     }
 
     private func bindListeners() throws(AgentError) {
@@ -126,6 +159,7 @@ public final class Agent {
             step(.tick(monotonicMilliseconds: loop.nowMilliseconds, wallMilliseconds: WallClock.unixMilliseconds()))
             tick.start(afterMilliseconds: Self.tickMilliseconds, repeatMilliseconds: Self.tickMilliseconds) { [unowned self] in
                 self.step(.tick(monotonicMilliseconds: self.loop.nowMilliseconds, wallMilliseconds: WallClock.unixMilliseconds()))
+                self.checkpointIfWritten()
             }
             let second = try Timer(loop: loop)
             second.start(afterMilliseconds: 1000, repeatMilliseconds: 1000) { [unowned self] in self.everySecond() }

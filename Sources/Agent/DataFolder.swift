@@ -20,7 +20,8 @@ final class DataFolder {
     static func open(config: AgentConfig) throws(AgentError) -> DataFolder {
         let (path, temporary) = try choosePath(config)
         do {
-            let directory = try DataDirectory(path: path)
+            // The agent checkpoints state.db from the thread pool (StateCheckpointer).
+            let directory = try DataDirectory(path: path, stateCheckpointsElsewhere: true)
             let nodeID = try directory.loadOrCreateNodeID(proposed: AgentIdentity.formatNodeID(randomBytes: randomBytes(16)))
             do { try AgentIdentity.validateNodeID(nodeID) } catch { throw AgentError.config("\(path)/node-id: \(error.message)") }
             return DataFolder(path: path, temporary: temporary, directory: directory, nodeID: nodeID)

@@ -19,14 +19,15 @@ public struct DataDirectory {
     public let state: StateStore
 
     /// Creates the folder if needed and opens (creating and migrating) both databases.
-    public init(path: String) throws(StoreError) {
+    /// `stateCheckpointsElsewhere`: see `StateStore.init(path:checkpointsElsewhere:)`.
+    public init(path: String, stateCheckpointsElsewhere: Bool = false) throws(StoreError) {
         precondition(!path.isEmpty, "empty data directory path")
         var trimmed = Substring(path)
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         self.path = String(trimmed)
         try FileSystem.createDirectory(self.path, mode: 0o700)
         raftLog = try RaftLogStore(path: self.path + "/" + Self.raftLogFileName)
-        state = try StateStore(path: self.path + "/" + Self.stateFileName)
+        state = try StateStore(path: self.path + "/" + Self.stateFileName, checkpointsElsewhere: stateCheckpointsElsewhere)
     }
 
     /// Closes both databases.

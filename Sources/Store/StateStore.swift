@@ -38,11 +38,17 @@ public final class StateStore {
 
     /// Opens (creating and migrating if needed) the state database at `path`, with foreign keys
     /// enforced: they assert the registry's invariants (`StateSchema`).
-    public init(path: String) throws(StoreError) {
+    ///
+    /// With `checkpointsElsewhere`, SQLite's automatic WAL checkpoint is off and the file is
+    /// shared, so that a `StateCheckpointer` on another thread does that work; otherwise the
+    /// connection holds the file exclusively (no fcntl pair per statement) and checkpoints itself.
+    public init(path: String, checkpointsElsewhere: Bool = false) throws(StoreError) {
         let options = SQLiteConnection.Options(maxCachedStatements: StoreLimits.stateCachedStatements)
-        connection = try SQLiteConnection.openDurable(path: path, migrations: Self.migrations, synchronous: .normal, exclusive: true, options: options)
+        connection = try SQLiteConnection.openDurable(
+            path: path, migrations: Self.migrations, synchronous: .normal, exclusive: !checkpointsElsewhere, options: options)
         do throws(SQLiteError) {
             try connection.setPragma("foreign_keys", to: "ON")
+            if checkpointsElsewhere { try connection.setPragma("wal_autocheckpoint", to: "0") }
         } catch {
             throw StoreError(error)
         }

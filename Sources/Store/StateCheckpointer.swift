@@ -1,0 +1,40 @@
+/// Checkpoints `state.db`'s WAL from a connection of its own, so that copying the WAL into the
+/// database and the fsyncs that go with it run on a pool thread instead of the loop thread.
+/// (SQLite's automatic checkpoint runs inside a commit: on the loop, where it was the tail of
+/// write latency, about 4 ms of syncs every thousand pages.)
+///
+/// Use it with a `StateStore` opened with `checkpointsElsewhere: true`, which turns the
+/// automatic checkpoint off and shares the file. A PASSIVE checkpoint never blocks the store's
+/// readers or writer.
+///
+/// `@unchecked Sendable`: its connection is used by one pool job at a time (the agent keeps at
+/// most one checkpoint in flight) and never by the loop thread.
+public final class StateCheckpointer: @unchecked Sendable {
+    private let connection: SQLiteConnection
+
+    /// Opens a second connection to the state database at `path` (which must exist).
+    public init(path: String) throws(StoreError) {
+        do throws(SQLiteError) {
+            connection = try SQLiteConnection(path: path)
+            try connection.setPragma("synchronous", to: SQLiteConnection.Synchronous.normal.rawValue)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// Copies what the WAL holds into the database, as far as no reader still needs it.
+    /// Returns the WAL's size and how much of it was checkpointed, in pages.
+    @discardableResult
+    public func checkpoint() throws(StoreError) -> (walPages: Int, checkpointedPages: Int) {
+        do throws(SQLiteError) {
+            let rows = try connection.prepare("PRAGMA wal_checkpoint(PASSIVE)").query { row in
+                (Int(row.int64(at: 1)), Int(row.int64(at: 2)))
+            }
+            return rows.first ?? (0, 0)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    public func close() { connection.close() }
+}
