@@ -113,27 +113,43 @@ public final class Agent {
 
     /// Checkpoints state.db on the thread pool when something was applied since the last one,
     /// one at a time; the WAL stays small and the loop never copies pages or waits for a sync.
+    /// Called after every applied batch (so each checkpoint has little to copy and often
+    /// finishes before the next commit, which then starts the WAL over) and on every tick.
     private func checkpointIfWritten() {
         guard !checkpointInFlight, let state = dataDirectory?.directory?.state, state.appliedIndex != checkpointedIndex else { return }
         checkpointInFlight = true
         let index = state.appliedIndex
         let checkpointer = self.checkpointer
-        loop.queueWork({ () -> String? in
+        loop.queueWork({ () -> Result<Int, StoreError> in
             do throws(StoreError) {
-                try checkpointer.checkpoint()
-                return nil
+                return .success(try checkpointer.checkpoint().walPages)
             } catch {
-                return "\(error)"
+                return .failure(error)
             }
-        }, completion: { [unowned self] failure in
+        }, completion: { [unowned self] result in
             self.checkpointInFlight = false
-            if let failure = failure ?? nil {
-                // The next tick tries again; the WAL only grows meanwhile.
-                self.logger.warn("state.db checkpoint failed", ["error": failure])
-            } else {
+            switch result ?? .failure(.io("checkpoint cancelled")) {
+            case .success(let walPages):
                 self.checkpointedIndex = index
+                if walPages >= StoreLimits.stateWALRestartPages { self.restartStateWAL(walPages: walPages) }
+            case .failure(let error):
+                // The next batch or tick tries again; the WAL only grows meanwhile.
+                self.logger.warn("state.db checkpoint failed", ["error": "\(error)"])
             }
         })
+    }
+
+    /// The pool's checkpoints never caught up with a write load that has no pause: copy the
+    /// rest from the loop's own connection so that the next apply starts the WAL over
+    /// (`StateCheckpointer` explains why).
+    private func restartStateWAL(walPages: Int) {
+        guard let state = dataDirectory?.directory?.state else { return }
+        do throws(StoreError) {
+            let after = try state.finishCheckpoint()
+            logger.debug("state.db WAL checkpointed from the loop", ["wal_pages": "\(walPages)", "checkpointed": "\(after.checkpointedPages)"])
+        } catch {
+            logger.warn("state.db checkpoint failed", ["error": "\(error)"])
+        }
     }
 
     private func bindListeners() throws(AgentError) {
@@ -195,7 +211,9 @@ public final class Agent {
         case .persist(let entries):
             logWriter.persist(entries, on: loop) { [unowned self] result in
                 switch result {
-                case .success(let last): self.step(.persisted(through: last))
+                case .success(let last):
+                    self.step(.persisted(through: last))
+                    self.checkpointIfWritten()
                 case .failure(let error):
                     // DESIGN.md §7: a node that cannot write its log must not go on.
                     self.logger.error("raft.db append failed; stopping", ["error": "\(error)"])

@@ -33,6 +33,18 @@ extension SQLiteConnection {
         try setPragma("user_version", to: String(version))
     }
 
+    /// `PRAGMA wal_checkpoint(PASSIVE)`: copies what the WAL holds into the database, as far
+    /// as no reader still needs it, without waiting for any lock. Returns the WAL's size and how
+    /// much of it is now in the database, in pages. When the two are equal, the next write
+    /// transaction starts the WAL over from its beginning instead of growing it.
+    @discardableResult
+    public func checkpointPassive() throws(SQLiteError) -> (walPages: Int, checkpointedPages: Int) {
+        let rows = try prepare("PRAGMA wal_checkpoint(PASSIVE)").query { row in
+            (Int(row.int64(at: 1)), Int(row.int64(at: 2)))
+        }
+        return rows.first ?? (0, 0)
+    }
+
     private func firstValue(_ sql: String) throws(SQLiteError) -> SQLiteValue {
         // Not cached: pragmas run at start-up and in tests, not on hot paths.
         let statement = try prepare(sql)

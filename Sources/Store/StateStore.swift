@@ -55,6 +55,20 @@ public final class StateStore {
         appliedIndex = try Self.readAppliedIndex(connection)
     }
 
+    /// Checkpoints the WAL from the store's own connection (PASSIVE, which the store's writer
+    /// cannot be in the way of), so that the next apply starts the WAL over. For a store opened
+    /// with `checkpointsElsewhere`, after a `StateCheckpointer` has done the bulk of the copying;
+    /// see there. It syncs the WAL and the database file: it blocks the calling thread for two
+    /// fsyncs.
+    @discardableResult
+    public func finishCheckpoint() throws(StoreError) -> (walPages: Int, checkpointedPages: Int) {
+        do throws(SQLiteError) {
+            return try connection.checkpointPassive()
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
     /// Closes the database. Any later call is a bug.
     public func close() {
         connection.close()

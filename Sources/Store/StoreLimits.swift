@@ -18,6 +18,11 @@ extension StoreLimits {
     /// Statements the state store keeps prepared: its fixed SQL, with room to spare, so the
     /// cache never empties on the apply path.
     public static let stateCachedStatements = 256
+    /// The size, in pages, past which `state.db`'s WAL is started over from the loop thread
+    /// (`StateStore.finishCheckpoint`) rather than left to grow: 32 MiB with 4 KiB pages. Under
+    /// a steady heavy write load that is a two-fsync pause about once a second; under a normal
+    /// load the WAL starts over by itself and this never happens.
+    public static let stateWALRestartPages = 8_192
 }
 
 extension StoreLimits {

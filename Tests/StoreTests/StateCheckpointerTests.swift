@@ -23,4 +23,27 @@ final class StateCheckpointerTests: StoreTestCase {
         XCTAssertEqual(try store.kvEntries(prefix: "k").value.count, 50)
         XCTAssertNoThrow(try checkpointer.checkpoint())
     }
+
+    /// SQLite starts the WAL over only at a write that finds it wholly checkpointed; with
+    /// automatic checkpoints off, `finishCheckpoint` from the store's own connection is how the
+    /// agent gets there when outside checkpoints keep falling behind.
+    func testFinishCheckpointLetsTheNextWriteStartTheWALOver() throws {
+        let store = try StateStore(path: path("state.db"), checkpointsElsewhere: true)
+        defer { store.close() }
+        let checkpointer = try StateCheckpointer(path: path("state.db"))
+        defer { checkpointer.close() }
+        func write(_ range: ClosedRange<Int>) {
+            for index in range {
+                _ = store.apply(.kv(.set(KVEntry(key: "k\(index)", value: Array(repeating: 7, count: 2000)))), at: UInt64(index))
+            }
+        }
+        write(1...40)
+        let finished = try store.finishCheckpoint()
+        XCTAssertGreaterThan(finished.walPages, 40, "automatic checkpoints are off, so the WAL holds every write")
+        XCTAssertEqual(finished.checkpointedPages, finished.walPages, "nothing left to copy")
+        write(41...41)
+        let restarted = try checkpointer.checkpoint()
+        XCTAssertLessThan(restarted.walPages, 10, "the write after a complete checkpoint starts the WAL over")
+        XCTAssertEqual(try store.kvEntries(prefix: "k").value.count, 41)
+    }
 }
