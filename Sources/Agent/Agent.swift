@@ -208,6 +208,11 @@ public final class Agent {
         case .respond(let id, let response):
             let index = Int(id.connection >> 56)
             servers[index].deliver(id, response)
+        case .upgrade(let id, let response):
+            // WebSocket sessions are not wired into the shell yet: answer and stay HTTP.
+            servers[Int(id.connection >> 56)].deliver(id, response)
+        case .push:
+            break
         case .persist(let entries):
             logWriter.persist(entries, on: loop) { [unowned self] result in
                 switch result {

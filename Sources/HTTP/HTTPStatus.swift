@@ -17,6 +17,8 @@ public struct HTTPStatus: Sendable, Equatable {
 
     /// 100 Continue: the interim answer to "Expect: 100-continue".
     public static let `continue` = HTTPStatus(code: 100, reason: "Continue")
+    /// 101 Switching Protocols: the answer that turns a connection into a WebSocket.
+    public static let switchingProtocols = HTTPStatus(code: 101, reason: "Switching Protocols")
     /// 200 OK.
     public static let ok = HTTPStatus(code: 200, reason: "OK")
     /// 201 Created.
@@ -43,6 +45,8 @@ public struct HTTPStatus: Sendable, Equatable {
     public static let uriTooLong = HTTPStatus(code: 414, reason: "URI Too Long")
     /// 417 Expectation Failed.
     public static let expectationFailed = HTTPStatus(code: 417, reason: "Expectation Failed")
+    /// 426 Upgrade Required: a WebSocket route asked for without a usable upgrade.
+    public static let upgradeRequired = HTTPStatus(code: 426, reason: "Upgrade Required")
     /// 429 Too Many Requests.
     public static let tooManyRequests = HTTPStatus(code: 429, reason: "Too Many Requests")
     /// 431 Request Header Fields Too Large.

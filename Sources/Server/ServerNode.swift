@@ -30,7 +30,7 @@ public enum NodeInput: Sendable {
     case request(RequestID, Listener, HTTPRequest)
     /// The entries of the last `.persist` are durable (fsynced) through this index.
     case persisted(through: UInt64)
-    /// The client of this request went away: forget it.
+    /// The client of this request went away (or its WebSocket closed): forget it.
     case cancel(RequestID)
 }
 
@@ -41,6 +41,12 @@ public enum NodeOutput: Sendable {
     /// Append these entries to `raft.db` and fsync, then report `.persisted(through:)` with the
     /// last index. At most one batch is in flight.
     case persist([LogEntryRecord])
+    /// Write this 101 response for that request, then switch its connection to WebSocket: the
+    /// connection is from then on the subscriber `RequestID` (`.push` targets it; the shell
+    /// reports its end with `.cancel`).
+    case upgrade(RequestID, HTTPResponse)
+    /// Send one text message to the WebSocket subscriber `RequestID`.
+    case push(RequestID, [UInt8])
 }
 
 /// Fixed facts about this node, decided at start-up by the shell.
@@ -97,6 +103,9 @@ public struct ServerNode {
     var timers = HealthTimers()
     var cache = ResponseCache()
     var outputs: [NodeOutput] = []
+    /// WebSocket subscribers of each service's configuration, and the reverse map.
+    var configWatchers: [String: Set<RequestID>] = [:]
+    var watchedConfig: [RequestID: String] = [:]
 
     /// `store` and `log` come from the data folder; entries the log holds beyond the store's
     /// applied index are applied here, before the node answers anything.
@@ -157,6 +166,10 @@ public struct ServerNode {
     private mutating func handle(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, finalAttempt: Bool, deadline: UInt64? = nil) {
         switch listener {
         case .discovery:
+            if let service = DiscoveryAPI.configWatchTarget(request.path) {
+                openConfigWatch(id, service: service, request)
+                return
+            }
             outputs.append(.respond(id, discovery.handle(request, node: view)))
         case .consul:
             let cacheKey = ResponseCache.key(for: request)
@@ -222,7 +235,26 @@ public struct ServerNode {
         handle(id, parkedRequest.listener, parkedRequest.request, finalAttempt: finalAttempt, deadline: parkedRequest.deadline)
     }
 
+    /// `WS /api/v1/config/watch/{service}`: after the handshake the connection is a subscriber
+    /// of that service's configuration.
+    private mutating func openConfigWatch(_ id: RequestID, service: String, _ request: HTTPRequest) {
+        switch WebSocketHandshake.accept(request) {
+        case .success(let response):
+            configWatchers[service, default: []].insert(id)
+            watchedConfig[id] = service
+            outputs.append(.upgrade(id, response))
+        case .failure(let refusal):
+            var response = DiscoveryAPI.failure(refusal.status, refusal.message)
+            for field in refusal.headers.fields { response.headers.add(field.name, field.value) }
+            outputs.append(.respond(id, response))
+        }
+    }
+
     private mutating func cancel(_ id: RequestID) {
+        if let service = watchedConfig.removeValue(forKey: id) {
+            configWatchers[service]?.remove(id)
+            if configWatchers[service]?.isEmpty == true { configWatchers[service] = nil }
+        }
         waiters.remove(id)
         parked[id] = nil
         // A proposed write still applies; only its answer is dropped (the shell ignores it).

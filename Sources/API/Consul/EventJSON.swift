@@ -1,3 +1,4 @@
+import HTTP
 import Registry
 
 /// Consul's `UserEvent` JSON and its opaque list index (consul-api.md §1.5, §2.8).

@@ -1,3 +1,4 @@
+import HTTP
 import Registry
 
 /// Consul's `DirEntry` JSON (consul-api.md §2.4), shared by the KV and txn endpoints.

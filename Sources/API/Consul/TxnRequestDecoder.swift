@@ -1,3 +1,4 @@
+import HTTP
 import Registry
 
 /// Turns the body of `PUT /v1/txn` into operations (consul-api.md §2.5; hashicorp/consul

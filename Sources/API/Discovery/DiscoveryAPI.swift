@@ -45,8 +45,17 @@ public struct DiscoveryAPI {
         return .json(.ok, JSON.object([("status", "ready"), ("leader", .string(leader))]).encoded())
     }
 
+    /// The service name of a config watch path (`/api/v1/config/watch/{service}`), or nil.
+    public static func configWatchTarget(_ path: String) -> String? {
+        let prefix = "/api/v1/config/watch/"
+        guard path.hasPrefix(prefix) else { return nil }
+        let name = path.dropFirst(prefix.count)
+        guard !name.isEmpty, !name.contains("/") else { return nil }
+        return String(name)
+    }
+
     /// The seed design's `ApiResponse` envelope for a failure.
-    static func failure(_ status: HTTPStatus, _ message: String) -> HTTPResponse {
+    public static func failure(_ status: HTTPStatus, _ message: String) -> HTTPResponse {
         .json(status, JSON.object([("success", false), ("data", .null), ("message", .string(message))]).encoded())
     }
 }

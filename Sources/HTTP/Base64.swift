@@ -1,9 +1,9 @@
 // Standard base64 (RFC 4648 §4, with padding): how Consul's JSON carries KV values, txn values
-// and event payloads (Go's encoding/json encodes []byte this way). The API module may not import
-// Foundation (DESIGN.md §3), so it has its own.
+// and event payloads (Go's encoding/json encodes []byte this way), and how the WebSocket
+// handshake carries its key. The core may not import Foundation (DESIGN.md §3), so it has its own.
 
 /// Base64 as Go's `base64.StdEncoding` writes and reads it.
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// The value of each alphabet byte, 0xFF for bytes outside it.
@@ -14,7 +14,7 @@ enum Base64 {
     }()
 
     /// The padded encoding of `bytes`.
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var offset = 0
@@ -36,7 +36,7 @@ enum Base64 {
     /// Decodes padded base64. Like Go, CR and LF are skipped; anything else outside the
     /// alphabet, a bad length or misplaced padding gives nil. Unpadded input is accepted too,
     /// as lenient clients send it.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         var digits: [UInt8] = []
         digits.reserveCapacity(text.utf8.count)
         var padding = 0
