@@ -119,13 +119,30 @@ def make_node():
         n.stop()
 
 
+def venv_kind():
+    """Which test venv this interpreter is: its Consul client, or "discovery" (httpx, websockets)."""
+    if CLIENT:
+        return CLIENT
+    try:
+        metadata.distribution("websockets")
+        return "discovery"
+    except metadata.PackageNotFoundError:
+        return None
+
+
+VENV = venv_kind()
+
+
 def pytest_collection_modifyitems(config, items):
-    # test_consul2_*.py drive python-consul2 and run under .build-venv/python-consul2 (scripts/test
-    # runs them separately); every other file drives py-consul. Skip whatever this venv cannot run.
+    # Each file runs in one venv (scripts/test runs each venv over its files):
+    # test_consul2_*.py under .build-venv/python-consul2, test_discovery_*.py under
+    # .build-venv/discovery (httpx, websockets, schemathesis), every other file under py-consul.
     for item in items:
-        wants = "python-consul2" if item.fspath.basename.startswith("test_consul2_") else None
-        if wants and CLIENT != wants:
-            item.add_marker(pytest.mark.skip(reason=f"needs {wants}; this interpreter has {CLIENT}"))
+        base = item.fspath.basename
+        wants = ("python-consul2" if base.startswith("test_consul2_")
+                 else "discovery" if base.startswith("test_discovery_") else "py-consul")
+        if VENV != wants:
+            item.add_marker(pytest.mark.skip(reason=f"needs the {wants} venv; this interpreter is {VENV}"))
 
 
 @pytest.fixture

@@ -1,0 +1,12 @@
+"""The 8761 probes through httpx: liveness and readiness of a dev node."""
+import httpx
+
+
+def test_health_and_ready(node):
+    with httpx.Client(base_url=f"http://127.0.0.1:{node.discovery_port}") as http:
+        health = http.get("/health")
+        assert health.status_code == 200
+        assert health.json()["status"] == "healthy"
+        ready = http.get("/health/ready")
+        assert ready.status_code == 200
+        assert ready.json()["status"] == "ready"
