@@ -214,3 +214,27 @@ extension TTLExpiry: BinaryCodable {
         try self.init(node: reader.readString(), checkID: reader.readString(), output: reader.readString())
     }
 }
+
+extension ServiceConfigUpdate: BinaryCodable {
+    func encode(to writer: inout BinaryWriter) {
+        writer.writeString(serviceName)
+        writer.writeString(environment)
+        writer.writeString(config)
+    }
+
+    init(from reader: inout BinaryReader) throws(CommandDecodingError) {
+        try self.init(serviceName: reader.readString(), environment: reader.readString(), config: reader.readString())
+    }
+}
+
+extension LeaseGrant: BinaryCodable {
+    func encode(to writer: inout BinaryWriter) {
+        writer.writeString(leaseID)
+        writer.writeString(serviceName)
+        writer.writeVarUInt(ttlMilliseconds)
+    }
+
+    init(from reader: inout BinaryReader) throws(CommandDecodingError) {
+        try self.init(leaseID: reader.readString(), serviceName: reader.readString(), ttlMilliseconds: reader.readVarUInt())
+    }
+}

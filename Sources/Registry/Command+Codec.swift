@@ -83,6 +83,14 @@ extension Command {
             writer.write(event)
         case .ttlExpired(let expiry):
             writer.write(expiry)
+        case .configPut(let update):
+            writer.write(update)
+        case .configDelete(let serviceName):
+            writer.writeString(serviceName)
+        case .leaseGrant(let grant):
+            writer.write(grant)
+        case .leaseRelease(let leaseID):
+            writer.writeString(leaseID)
         }
     }
 
@@ -102,6 +110,10 @@ extension Command {
         case .txn: try .txn(reader.readArray(of: TxnOperation.self))
         case .eventFire: try .eventFire(reader.read())
         case .ttlExpired: try .ttlExpired(reader.read())
+        case .configPut: try .configPut(reader.read())
+        case .configDelete: try .configDelete(serviceName: reader.readString())
+        case .leaseGrant: try .leaseGrant(reader.read())
+        case .leaseRelease: try .leaseRelease(leaseID: reader.readString())
         }
     }
 }

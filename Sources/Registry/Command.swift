@@ -25,6 +25,10 @@
 //    12  txn                [TxnOperation]
 //    13  eventFire          UserEvent
 //    14  ttlExpired         TTLExpiry
+//    15  configPut          ServiceConfigUpdate
+//    16  configDelete       serviceName
+//    17  leaseGrant         LeaseGrant
+//    18  leaseRelease       leaseID
 
 /// A replicated write. Apply depends only on (state, command, index).
 public enum Command: Sendable, Equatable {
@@ -57,6 +61,14 @@ public enum Command: Sendable, Equatable {
     case eventFire(UserEvent)
     /// The leader decided a TTL check lapsed.
     case ttlExpired(TTLExpiry)
+    /// 8761 `PUT /api/v1/config/{name}`: a new configuration version.
+    case configPut(ServiceConfigUpdate)
+    /// 8761 `DELETE /api/v1/config/{name}`: the configuration and its kept versions go.
+    case configDelete(serviceName: String)
+    /// 8761 least-connections pick.
+    case leaseGrant(LeaseGrant)
+    /// 8761 `POST .../release`: the lease stops counting.
+    case leaseRelease(leaseID: String)
 
     /// The append-only wire number of each case. Never renumber, never reuse.
     public enum Tag: UInt16, Sendable, Equatable, CaseIterable {
@@ -88,6 +100,14 @@ public enum Command: Sendable, Equatable {
         case eventFire = 13
         /// The tag of `Command.ttlExpired`.
         case ttlExpired = 14
+        /// The tag of `Command.configPut`.
+        case configPut = 15
+        /// The tag of `Command.configDelete`.
+        case configDelete = 16
+        /// The tag of `Command.leaseGrant`.
+        case leaseGrant = 17
+        /// The tag of `Command.leaseRelease`.
+        case leaseRelease = 18
     }
 
     /// This command's tag.
@@ -107,6 +127,10 @@ public enum Command: Sendable, Equatable {
         case .txn: .txn
         case .eventFire: .eventFire
         case .ttlExpired: .ttlExpired
+        case .configPut: .configPut
+        case .configDelete: .configDelete
+        case .leaseGrant: .leaseGrant
+        case .leaseRelease: .leaseRelease
         }
     }
 }

@@ -36,6 +36,19 @@ public enum RegistryLimits {
     /// Consul's default session lock delay.
     public static let defaultLockDelayNanoseconds: Int64 = 15 * nanosecondsPerSecond
 
+    /// The seed design's bound on a service name in the 8761 API (`max_length=100`), in bytes.
+    public static let maxDiscoveryServiceNameBytes = 100
+    /// The largest service configuration (8761 `PUT /api/v1/config/{name}`), as compact JSON:
+    /// Consul's KV value limit, where the seed design kept configurations.
+    public static let maxConfigBytes = 512 * 1024
+    /// The longest configuration `environment` label.
+    public static let maxConfigEnvironmentBytes = 128
+    /// Versions of a service configuration the store keeps (the issue: the last 20).
+    public static let keptConfigVersions = 20
+    /// The longest and default lifetime of a least-connections lease.
+    public static let maxLeaseTTLMilliseconds: UInt64 = 3_600_000
+    public static let defaultLeaseTTLMilliseconds: UInt64 = 30_000
+
     /// Consul's default `OutputMaxSize` for check output (4 KiB).
     public static let defaultCheckOutputMaxSize = 4096
 

@@ -105,6 +105,8 @@ public struct ServerNode {
     var outputs: [NodeOutput] = []
     /// WebSocket subscribers of each service's configuration, and the reverse map.
     var configWatchers: [String: Set<RequestID>] = [:]
+    /// Round-robin positions of the discovery API's load balancing.
+    let rotations = Rotations()
     var watchedConfig: [RequestID: String] = [:]
 
     /// `store` and `log` come from the data folder; entries the log holds beyond the store's
@@ -170,7 +172,9 @@ public struct ServerNode {
                 openConfigWatch(id, service: service, request)
                 return
             }
-            outputs.append(.respond(id, discovery.handle(request, node: view)))
+            let environment = RequestEnvironment(node: view, store: store, wallMilliseconds: wallMilliseconds, newID: random.uuid(),
+                                                 finalAttempt: finalAttempt, rotations: rotations, randomDraw: random.next())
+            perform(discovery.handle(request, environment: environment), for: id, listener, request, deadline: deadline)
         case .consul:
             let cacheKey = ResponseCache.key(for: request)
             if let cacheKey, let cached = cache.response(for: cacheKey) {
@@ -235,6 +239,32 @@ public struct ServerNode {
         handle(id, parkedRequest.listener, parkedRequest.request, finalAttempt: finalAttempt, deadline: parkedRequest.deadline)
     }
 
+    /// Sends an applied configuration change to the service's watchers, in log order, each
+    /// version as its own message (DESIGN.md §8: the config watch is a watcher keyed by what it
+    /// watches).
+    private mutating func pushConfigChange(_ entry: IndexedCommand, _ outcome: ApplyOutcome) {
+        let change: (service: String, version: UInt64?)
+        switch (entry.command, outcome.result) {
+        case (.configPut(let update), .configVersion(let version)): change = (update.serviceName, version)
+        case (.configDelete(let service), .done): change = (service, nil)
+        default: return
+        }
+        guard let watchers = configWatchers[change.service], !watchers.isEmpty else { return }
+        let message: [UInt8]
+        if let built = DiscoveryConfigEndpoint.watchMessage(store: store, service: change.service, version: change.version) {
+            message = built
+        } else if case .configPut(let update) = entry.command, let version = change.version {
+            // More versions than are kept went in one batch: this one is already gone from
+            // the store, so the message is built from the command (both times are its own).
+            message = DiscoveryConfigEndpoint.watchMessage(update, version: version, milliseconds: entry.leaderMilliseconds ?? 0)
+        } else {
+            return
+        }
+        for id in watchers.sorted(by: { ($0.connection, $0.sequence) < ($1.connection, $1.sequence) }) {
+            outputs.append(.push(id, message))
+        }
+    }
+
     /// `WS /api/v1/config/watch/{service}`: after the handshake the connection is a subscriber
     /// of that service's configuration.
     private mutating func openConfigWatch(_ id: RequestID, service: String, _ request: HTTPRequest) {
@@ -243,6 +273,11 @@ public struct ServerNode {
             configWatchers[service, default: []].insert(id)
             watchedConfig[id] = service
             outputs.append(.upgrade(id, response))
+            // The current configuration first, so a watcher never starts from nothing.
+            if let current = try? store.serviceConfig(named: service).value,
+               let message = DiscoveryConfigEndpoint.watchMessage(store: store, service: service, version: current.version, event: "current") {
+                outputs.append(.push(id, message))
+            }
         case .failure(let refusal):
             var response = DiscoveryAPI.failure(refusal.status, refusal.message)
             for field in refusal.headers.fields { response.headers.add(field.name, field.value) }
@@ -299,6 +334,7 @@ public struct ServerNode {
             if let pending = pendingWrites.removeValue(forKey: entry.index) {
                 outputs.append(.respond(pending.id, pending.respond(outcome.result)))
             }
+            pushConfigChange(entry, outcome)
         }
         if timersNeedResync {
             timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)

@@ -30,6 +30,10 @@ public enum ApplyResult: Sendable, Equatable {
     case session(id: String)
     /// A transaction's results, or its errors (then nothing was written).
     case txn(TxnOutcome)
+    /// A service configuration's new version number (8761 config PUT).
+    case configVersion(UInt64)
+    /// A least-connections lease was granted on this instance.
+    case lease(LeaseOutcome)
 
     /// True for the outcomes that leave the store exactly as it was: a refusal or a failed
     /// transaction.
@@ -37,7 +41,7 @@ public enum ApplyResult: Sendable, Equatable {
         switch self {
         case .refused: true
         case .txn(.errors): true
-        case .done, .bool, .session, .txn(.results): false
+        case .done, .bool, .session, .txn(.results), .configVersion, .lease: false
         }
     }
 }
@@ -70,5 +74,21 @@ public struct TxnError: Sendable, Equatable {
     public init(opIndex: Int, what: String) {
         self.opIndex = opIndex
         self.what = what
+    }
+}
+
+/// Where a least-connections lease went, and until when it counts.
+public struct LeaseOutcome: Sendable, Equatable {
+    public var leaseID: String
+    public var node: String
+    public var serviceID: String
+    /// Leader time (Unix milliseconds) after which the lease no longer counts.
+    public var expiresMilliseconds: UInt64
+
+    public init(leaseID: String, node: String, serviceID: String, expiresMilliseconds: UInt64) {
+        self.leaseID = leaseID
+        self.node = node
+        self.serviceID = serviceID
+        self.expiresMilliseconds = expiresMilliseconds
     }
 }

@@ -23,7 +23,8 @@ public struct IndexedCommand: Sendable, Equatable {
         switch command {
         case .sessionCreate(_, let now), .sessionRenew(_, let now): now
         case .catalogRegister, .catalogDeregister, .serviceRegister, .serviceDeregister, .checkRegister,
-            .checkDeregister, .checkUpdate, .kv, .sessionDestroy, .txn, .eventFire, .ttlExpired:
+            .checkDeregister, .checkUpdate, .kv, .sessionDestroy, .txn, .eventFire, .ttlExpired,
+            .configPut, .configDelete, .leaseGrant, .leaseRelease:
             leaderMilliseconds
         }
     }

@@ -52,7 +52,7 @@ struct PendingIndexes {
         switch key {
         case .node(let name): try read.nodeExists(named: name)
         case .service(let name): try read.hasInstances(named: name)
-        case .nodes, .services, .checks, .kv, .sessions, .events: true
+        case .nodes, .services, .checks, .kv, .sessions, .events, .config: true
         }
     }
 }

@@ -75,7 +75,7 @@ extension StateWriter {
         // try? in an assertion: a storage failure here reads as "no checks" and the real write
         // below reports it.
         assert((try? read.checks(node: node, serviceID: service.id).isEmpty) ?? true, "checks of a missing instance \(service.id)")
-        try db.run(ServiceRow.upsert, ServiceRow.values(service, node: node, index, index))
+        try db.run(ServiceRow.insertRegistered, ServiceRow.values(service, node: node, index, index) + [.unsigned(nowMilliseconds ?? 0)])
         try writeServiceChildren(service, node: node, replacing: false)
         touch(.services, .service(service.name), .node(node))
     }
@@ -142,6 +142,10 @@ extension StateWriter {
         try db.run(
             CheckRow.upsert,
             CheckRow.values(check, existing?.createIndex ?? index, index))
+        if existing == nil || existing?.value.status != check.status || existing?.value.output != check.output {
+            try db.run("UPDATE checks SET status_ms = ? WHERE node = ? AND id = ?",
+                       [.unsigned(nowMilliseconds ?? 0), .text(check.node), .text(check.checkID)])
+        }
         let owner: [SQLiteValue] = [.text(check.node), .text(check.checkID)]
         try db.replaceList(.checkServiceTags, owner: owner, check.serviceTags)
         try db.replaceList(.checkArgs, owner: owner, check.definition.args)

@@ -46,6 +46,10 @@ struct StateWriter {
         case .txn(let operations): try txn(operations)
         case .eventFire(let event): try eventFire(event)
         case .ttlExpired(let expiry): try ttlExpired(expiry)
+        case .configPut(let update): try configPut(update)
+        case .configDelete(let serviceName): try configDelete(serviceName: serviceName)
+        case .leaseGrant(let grant): try leaseGrant(grant)
+        case .leaseRelease(let leaseID): try leaseRelease(leaseID: leaseID)
         }
     }
 

@@ -21,6 +21,8 @@ public enum WatchKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     case sessions
     /// The user event list.
     case events
+    /// One service's configuration (8761 `/api/v1/config/{name}` and its WebSocket watch).
+    case config(String)
 
     /// The `index_table` row this key's changes bump (KV keys share the table's row).
     var indexKey: String {
@@ -33,6 +35,7 @@ public enum WatchKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         case .kv: "kvs"
         case .sessions: "sessions"
         case .events: "events"
+        case .config(let name): "config." + name
         }
     }
 
@@ -42,6 +45,7 @@ public enum WatchKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         case .node(let name): "node:" + name
         case .service(let name): "service:" + name
         case .kv(let key): "kv:" + key
+        case .config(let name): "config:" + name
         }
     }
 
@@ -62,13 +66,14 @@ public enum WatchKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         case .kv: 5
         case .sessions: 6
         case .events: 7
+        case .config: 8
         }
     }
 
     private var name: String {
         switch self {
         case .nodes, .services, .checks, .sessions, .events: ""
-        case .node(let name), .service(let name), .kv(let name): name
+        case .node(let name), .service(let name), .kv(let name), .config(let name): name
         }
     }
 }

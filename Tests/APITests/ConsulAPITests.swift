@@ -122,10 +122,22 @@ final class DiscoveryAPITests: XCTestCase {
     func testUnknownPathUsesTheEnvelope() throws {
         let response = try api.respond(try request("GET", "/api/v1/nope"), node: try makeView())
         XCTAssertEqual(response.status, .notFound)
-        XCTAssertEqual(response.text, "{\"success\":false,\"data\":null,\"message\":\"no such endpoint: GET /api/v1/nope\"}")
+        XCTAssertEqual(response.text, #"{"success":false,"error":{"code":"not_found","message":"no such endpoint: GET /api/v1/nope","details":null}}"#)
+    }
+
+    func testWrongMethodNamesTheAllowedOnes() throws {
+        let response = try api.respond(try request("PATCH", "/api/v1/register"), node: try makeView())
+        XCTAssertEqual(response.status, .methodNotAllowed)
+        XCTAssertEqual(response.headers["Allow"], "POST")
+        XCTAssertTrue(response.text.contains(#""code":"method_not_allowed""#))
     }
 }
 
 extension DiscoveryAPI {
-    func respond(_ request: HTTPRequest, node: NodeView) throws -> HTTPResponse { handle(request, node: node) }
+    func respond(_ request: HTTPRequest, node: NodeView) throws -> HTTPResponse {
+        guard let response = handle(request, environment: try makeEnvironment(node)).immediateResponse else {
+            throw XCTSkip("not an immediate answer")
+        }
+        return response
+    }
 }

@@ -110,6 +110,20 @@ enum CommandSamples {
                 .ttlExpired(TTLExpiry(node: "node-1", checkID: "service:web-1", output: "TTL expired (last output before timeout follows): " + unicode)),
                 .ttlExpired(TTLExpiry(node: "", checkID: "", output: "")),
             ]
+        case .configPut:
+            [
+                .configPut(ServiceConfigUpdate(serviceName: "web", environment: "production", config: #"{"pool":{"max":"10"},"name":""# + unicode + #""}"#)),
+                .configPut(ServiceConfigUpdate(serviceName: "", environment: "", config: "")),
+            ]
+        case .configDelete:
+            [.configDelete(serviceName: "web"), .configDelete(serviceName: unicode)]
+        case .leaseGrant:
+            [
+                .leaseGrant(LeaseGrant(leaseID: "6f1c2a9e-0000-4000-8000-000000000001", serviceName: "web", ttlMilliseconds: 30_000)),
+                .leaseGrant(LeaseGrant(leaseID: "", serviceName: "", ttlMilliseconds: UInt64.max)),
+            ]
+        case .leaseRelease:
+            [.leaseRelease(leaseID: "6f1c2a9e-0000-4000-8000-000000000001"), .leaseRelease(leaseID: "")]
         }
     }
 

@@ -11,6 +11,8 @@ struct NodeHarness {
     var now: UInt64 = 0
     var sequence: UInt64 = 0
     let store: StateStore
+    /// Text messages the node pushed to WebSocket subscribers, in order.
+    var pushes: [(RequestID, String)] = []
 
     init(seed: UInt64 = 7) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-servertests-\(UUID().uuidString)")
@@ -36,7 +38,8 @@ struct NodeHarness {
             node.step(pending.removeFirst(), into: &outputs)
             for output in outputs {
                 switch output {
-                case .respond(let id, let response): responses.append((id, response))
+                case .respond(let id, let response), .upgrade(let id, let response): responses.append((id, response))
+                case .push(let id, let message): pushes.append((id, String(decoding: message, as: UTF8.self)))
                 case .persist(let entries): pending.append(.persisted(through: entries.last!.index))
                 }
             }
@@ -50,10 +53,11 @@ struct NodeHarness {
     }
 
     /// Sends a request on the Consul listener and returns its response if it came at once.
-    mutating func send(_ method: String, _ target: String, body: String = "", listener: Listener = .consul) throws -> (RequestID, HTTPResponse?) {
+    mutating func send(_ method: String, _ target: String, body: String = "", listener: Listener = .consul,
+                       headers: [(name: String, value: String)] = []) throws -> (RequestID, HTTPResponse?) {
         sequence += 1
         let id = RequestID(connection: 1, sequence: sequence)
-        let request = try HTTPRequest(method: method, target: target, version: .http1_1, headers: HTTPHeaders([("Host", "x")]), body: Array(body.utf8))
+        let request = try HTTPRequest(method: method, target: target, version: .http1_1, headers: HTTPHeaders([("Host", "x")] + headers), body: Array(body.utf8))
         let responses = step(.request(id, listener, request))
         return (id, responses.first { $0.0 == id }?.1)
     }

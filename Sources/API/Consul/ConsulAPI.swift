@@ -13,13 +13,20 @@ public struct RequestEnvironment {
     public let newID: String
     /// True when a blocking query's wait has ended: the handler must answer now.
     public let finalAttempt: Bool
+    /// The node's round-robin positions (8761 load balancing), kept between requests.
+    public let rotations: Rotations
+    /// A random number the node drew from its seeded generator (weighted picks).
+    public let randomDraw: UInt64
 
-    public init(node: NodeView, store: StateStore, wallMilliseconds: UInt64, newID: String, finalAttempt: Bool) {
+    public init(node: NodeView, store: StateStore, wallMilliseconds: UInt64, newID: String, finalAttempt: Bool,
+                rotations: Rotations = Rotations(), randomDraw: UInt64 = 0) {
         self.node = node
         self.store = store
         self.wallMilliseconds = wallMilliseconds
         self.newID = newID
         self.finalAttempt = finalAttempt
+        self.rotations = rotations
+        self.randomDraw = randomDraw
     }
 }
 
