@@ -81,6 +81,8 @@ public struct DiscoveryAPI {
         DiscoveryServicesEndpoint.register(in: &router)
         DiscoveryHealthEndpoint.register(in: &router)
         DiscoveryConfigEndpoint.register(in: &router)
+        DiscoveryMetricsEndpoint.register(in: &router)
+        DiscoveryDocsEndpoint.register(in: &router)
     }
 
     /// Answers one request. Never throws: every refusal is the error envelope.
