@@ -105,8 +105,9 @@ public struct ServerNode {
     var outputs: [NodeOutput] = []
     /// WebSocket subscribers of each service's configuration, and the reverse map.
     var configWatchers: [String: Set<RequestID>] = [:]
-    /// Round-robin positions of the discovery API's load balancing.
+    /// Round-robin positions of the discovery API's load balancing, and its counters.
     let rotations = Rotations()
+    let discoveryStats = DiscoveryStats()
     var watchedConfig: [RequestID: String] = [:]
 
     /// `store` and `log` come from the data folder; entries the log holds beyond the store's
@@ -173,7 +174,8 @@ public struct ServerNode {
                 return
             }
             let environment = RequestEnvironment(node: view, store: store, wallMilliseconds: wallMilliseconds, newID: random.uuid(),
-                                                 finalAttempt: finalAttempt, rotations: rotations, randomDraw: random.next())
+                                                 finalAttempt: finalAttempt, rotations: rotations, randomDraw: random.next(),
+                                                 stats: discoveryStats)
             perform(discovery.handle(request, environment: environment), for: id, listener, request, deadline: deadline)
         case .consul:
             let cacheKey = ResponseCache.key(for: request)
@@ -335,6 +337,7 @@ public struct ServerNode {
                 outputs.append(.respond(pending.id, pending.respond(outcome.result)))
             }
             pushConfigChange(entry, outcome)
+            if !outcome.result.isRefusal { discoveryStats.applied(entry.command) }
         }
         if timersNeedResync {
             timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)

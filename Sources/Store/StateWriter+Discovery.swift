@@ -79,7 +79,7 @@ extension StateWriter {
             best = candidate
         }
         guard let best else {
-            return .refused(status: 404, message: "no healthy instance of service \(grant.serviceName)")
+            return .refused(status: 404, message: "no healthy instances of service \(grant.serviceName)")
         }
         let expires = now &+ grant.ttlMilliseconds
         try db.run(

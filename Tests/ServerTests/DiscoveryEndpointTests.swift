@@ -1,7 +1,7 @@
 // The 8761 discovery API through a whole node without sockets: registration seen by both
 // APIs, load-balancing strategies over many picks, leases, configuration versions and their
 // WebSocket pushes, and the error envelope for bad input (with the state unchanged).
-import API
+@testable import API
 import HTTP
 import Registry
 import Server
@@ -206,5 +206,43 @@ final class DiscoveryEndpointTests: XCTestCase {
         _ = try discovery(&harness, "PUT", "/api/v1/config/web", #"{"max":2}"#)
         XCTAssertEqual(harness.pushes.count, count + 1)
         XCTAssertEqual(harness.pushes.last?.0, second)
+    }
+
+    func testMetricsCountPicksFailuresAndRegistrations() throws {
+        var harness = try NodeHarness()
+        try register(&harness, "a")
+        try register(&harness, "b")
+        _ = try pickCounts(&harness, "strategy=round_robin", picks: 4)
+        _ = try pickCounts(&harness, "strategy=weighted", picks: 2)
+        XCTAssertEqual(try discovery(&harness, "GET", "/api/v1/services/nothing/instance").status, 404)
+        XCTAssertEqual(try discovery(&harness, "GET", "/api/v1/services/nothing/instance?strategy=least_connections").status, 404)
+
+        let (_, text) = try harness.send("GET", "/metrics", listener: .discovery)
+        let body = try XCTUnwrap(text).text
+        XCTAssertEqual(text?.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
+        for line in [
+            #"service_registrations_total{service_name="web"} 2"#,
+            #"service_discoveries_total{service_name="web",strategy="round_robin"} 4"#,
+            #"service_discoveries_total{service_name="web",strategy="weighted"} 2"#,
+            #"service_discovery_failures_total{service_name="nothing"} 2"#,
+            #"active_service_instances{service_name="web"} 2"#,
+            #"service_instances{service_name="web",status="critical"} 0"#,
+            "# TYPE health_check_duration_seconds histogram",
+        ] {
+            XCTAssertTrue(body.contains(line + "\n") || body.contains(line), "missing \(line) in\n\(body)")
+        }
+
+        let services = try discovery(&harness, "GET", "/api/v1/metrics/services")
+        let web = try XCTUnwrap((services.json["data"] as? [[String: Any]])?.first { $0["service_name"] as? String == "web" })
+        XCTAssertEqual(web["total_requests"] as? Int, 6)
+        XCTAssertEqual(web["healthy_instances"] as? Int, 2)
+        XCTAssertEqual(web["error_rate"] as? Double, 0)
+        let instances = try discovery(&harness, "GET", "/api/v1/metrics/instances")
+        let picks = (instances.json["data"] as? [[String: Any]])?.filter { $0["service_name"] as? String == "web" }.compactMap { $0["picks"] as? Int }
+        XCTAssertEqual(picks?.reduce(0, +), 6)
+    }
+
+    func testPrometheusLabelValuesAreEscaped() {
+        XCTAssertEqual(PrometheusText.escape(#"a"b\c"# + "\n"), #"a\"b\\c\n"#)
     }
 }

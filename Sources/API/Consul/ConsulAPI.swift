@@ -17,9 +17,11 @@ public struct RequestEnvironment {
     public let rotations: Rotations
     /// A random number the node drew from its seeded generator (weighted picks).
     public let randomDraw: UInt64
+    /// The node's discovery counters.
+    public let stats: DiscoveryStats
 
     public init(node: NodeView, store: StateStore, wallMilliseconds: UInt64, newID: String, finalAttempt: Bool,
-                rotations: Rotations = Rotations(), randomDraw: UInt64 = 0) {
+                rotations: Rotations = Rotations(), randomDraw: UInt64 = 0, stats: DiscoveryStats = DiscoveryStats()) {
         self.node = node
         self.store = store
         self.wallMilliseconds = wallMilliseconds
@@ -27,6 +29,7 @@ public struct RequestEnvironment {
         self.finalAttempt = finalAttempt
         self.rotations = rotations
         self.randomDraw = randomDraw
+        self.stats = stats
     }
 }
 

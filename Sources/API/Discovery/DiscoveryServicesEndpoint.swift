@@ -118,19 +118,28 @@ enum DiscoveryServicesEndpoint {
         switch strategy {
         case "round_robin", "weighted", "geographic":
             let healthy = try context.store.discoveryInstances(named: name).value.filter(DiscoveryJSON.isHealthy)
-            guard !healthy.isEmpty else { throw noneHealthy }
+            guard !healthy.isEmpty else {
+                context.environment.stats.noneHealthy(service: name)
+                throw noneHealthy
+            }
             let rotations = context.environment.rotations
             let chosen = switch strategy {
             case "weighted": LoadBalancer.weighted(healthy, draw: context.environment.randomDraw)
             case "geographic": LoadBalancer.geographic(healthy, region: region, service: name, rotations: rotations)
             default: LoadBalancer.roundRobin(healthy, pool: name, rotations: rotations)
             }
+            context.environment.stats.picked(service: name, strategy: strategy, node: chosen.entry.node.value.name, serviceID: chosen.entry.service.value.id)
             return .response(context.envelope(DiscoveryJSON.instance(chosen), "Instance selected using \(strategy) strategy"))
         case "least_connections":
             let ttl = try leaseTTL(context)
             let grant = LeaseGrant(leaseID: context.environment.newID, serviceName: name, ttlMilliseconds: ttl)
             let store = context.store
-            return context.write(.leaseGrant(grant)) { result in
+            let stats = context.environment.stats
+            return .write(.leaseGrant(grant)) { result in
+                if case .refused(let status, let message) = result {
+                    if status == 404 { stats.noneHealthy(service: name) }
+                    return DiscoveryError.forStatus(HTTPStatus.forCode(status), message).response
+                }
                 guard case .lease(let lease) = result,
                       let instance = try? store.discoveryInstances(named: name).value.first(where: {
                           $0.entry.node.value.name == lease.node && $0.entry.service.value.id == lease.serviceID
@@ -139,6 +148,7 @@ enum DiscoveryServicesEndpoint {
                 else {
                     return DiscoveryError(.internalServerError, code: "internal_error", "lease granted but the instance could not be read back").response
                 }
+                stats.picked(service: name, strategy: strategy, node: lease.node, serviceID: lease.serviceID)
                 members.append(("lease", .object([
                     ("lease_id", .string(lease.leaseID)),
                     ("expires_at", .string(Timestamp.iso8601(milliseconds: lease.expiresMilliseconds))),

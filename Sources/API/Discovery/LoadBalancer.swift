@@ -1,3 +1,4 @@
+import Registry
 import Store
 
 /// Round-robin positions per pool (a service name, or a service name and region), owned by the
@@ -13,6 +14,40 @@ public final class Rotations {
         let position = next[pool, default: 0]
         next[pool] = position &+ 1
         return position
+    }
+}
+
+/// What this node counted of the discovery API, for `/metrics` and `/api/v1/metrics/...`:
+/// picks it served (per service and strategy, and per instance), picks that found no healthy
+/// instance, and registrations applied (through either API; every replica applies every
+/// registration, so that count is the cluster's). Owned by the node; not replicated.
+public final class DiscoveryStats {
+    private(set) var discoveries: [String: [String: UInt64]] = [:]
+    private(set) var failures: [String: UInt64] = [:]
+    private(set) var picks: [String: UInt64] = [:]
+    private(set) var registrations: [String: UInt64] = [:]
+
+    public init() {}
+
+    func picked(service: String, strategy: String, node: String, serviceID: String) {
+        discoveries[service, default: [:]][strategy, default: 0] += 1
+        picks[node + "\u{0}" + serviceID, default: 0] += 1
+    }
+
+    func noneHealthy(service: String) {
+        failures[service, default: 0] += 1
+    }
+
+    func picks(node: String, serviceID: String) -> UInt64 { picks[node + "\u{0}" + serviceID] ?? 0 }
+
+    /// Counts an applied command that registers a service instance.
+    public func applied(_ command: Command) {
+        switch command {
+        case .serviceRegister(let registration): registrations[registration.service.name, default: 0] += 1
+        case .catalogRegister(let registration):
+            if let service = registration.service { registrations[service.name, default: 0] += 1 }
+        default: break
+        }
     }
 }
 
