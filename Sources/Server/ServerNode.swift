@@ -108,6 +108,7 @@ public struct ServerNode {
     /// Round-robin positions of the discovery API's load balancing, and its counters.
     let rotations = Rotations()
     let discoveryStats = DiscoveryStats()
+    let discoveryCache = DiscoveryCache()
     var watchedConfig: [RequestID: String] = [:]
 
     /// `store` and `log` come from the data folder; entries the log holds beyond the store's
@@ -175,7 +176,7 @@ public struct ServerNode {
             }
             let environment = RequestEnvironment(node: view, store: store, wallMilliseconds: wallMilliseconds, newID: random.uuid(),
                                                  finalAttempt: finalAttempt, rotations: rotations, randomDraw: random.next(),
-                                                 stats: discoveryStats)
+                                                 stats: discoveryStats, discoveryCache: discoveryCache)
             perform(discovery.handle(request, environment: environment), for: id, listener, request, deadline: deadline)
         case .consul:
             let cacheKey = ResponseCache.key(for: request)
@@ -326,7 +327,7 @@ public struct ServerNode {
         let outcomes = store.apply(commands)
         // Only the response cache and the waiters look at what changed; under a pure write load
         // both are empty, and collecting and sorting the keys was a per-write cost for nothing.
-        let anyWatcher = cache.count > 0 || waiters.count > 0
+        let anyWatcher = cache.count > 0 || waiters.count > 0 || discoveryCache.count > 0
         var touched = Set<WatchKey>()
         var timersNeedResync = false
         for (entry, outcome) in zip(commands, outcomes) {
@@ -345,6 +346,7 @@ public struct ServerNode {
         guard anyWatcher else { return }
         let changed = touched.sorted()
         cache.invalidate(changed, covers: Self.covers)
+        discoveryCache.invalidate(changed)
         for id in waiters.wake(changed, covers: Self.covers) { rerun(id, finalAttempt: false) }
     }
 }

@@ -19,9 +19,12 @@ public struct RequestEnvironment {
     public let randomDraw: UInt64
     /// The node's discovery counters.
     public let stats: DiscoveryStats
+    /// The node's cache of discovery instances.
+    public let discoveryCache: DiscoveryCache
 
     public init(node: NodeView, store: StateStore, wallMilliseconds: UInt64, newID: String, finalAttempt: Bool,
-                rotations: Rotations = Rotations(), randomDraw: UInt64 = 0, stats: DiscoveryStats = DiscoveryStats()) {
+                rotations: Rotations = Rotations(), randomDraw: UInt64 = 0, stats: DiscoveryStats = DiscoveryStats(),
+                discoveryCache: DiscoveryCache = DiscoveryCache()) {
         self.node = node
         self.store = store
         self.wallMilliseconds = wallMilliseconds
@@ -30,6 +33,7 @@ public struct RequestEnvironment {
         self.rotations = rotations
         self.randomDraw = randomDraw
         self.stats = stats
+        self.discoveryCache = discoveryCache
     }
 }
 

@@ -117,19 +117,21 @@ enum DiscoveryServicesEndpoint {
         let noneHealthy = DiscoveryError.notFound("no healthy instances of service \(name)")
         switch strategy {
         case "round_robin", "weighted", "geographic":
-            let healthy = try context.store.discoveryInstances(named: name).value.filter(DiscoveryJSON.isHealthy)
-            guard !healthy.isEmpty else {
+            let entry = try context.environment.discoveryCache.entry(name, store: context.store)
+            guard !entry.healthy.isEmpty else {
                 context.environment.stats.noneHealthy(service: name)
                 throw noneHealthy
             }
             let rotations = context.environment.rotations
-            let chosen = switch strategy {
-            case "weighted": LoadBalancer.weighted(healthy, draw: context.environment.randomDraw)
-            case "geographic": LoadBalancer.geographic(healthy, region: region, service: name, rotations: rotations)
-            default: LoadBalancer.roundRobin(healthy, pool: name, rotations: rotations)
+            let position = switch strategy {
+            case "weighted": LoadBalancer.weighted(entry.healthy.map { entry.instances[$0] }, draw: context.environment.randomDraw)
+            case "geographic": LoadBalancer.geographic(entry.healthy.map { entry.instances[$0] }, region: region, service: name, rotations: rotations)
+            default: LoadBalancer.roundRobin(entry.healthy.count, pool: name, rotations: rotations)
             }
-            context.environment.stats.picked(service: name, strategy: strategy, node: chosen.entry.node.value.name, serviceID: chosen.entry.service.value.id)
-            return .response(context.envelope(DiscoveryJSON.instance(chosen), "Instance selected using \(strategy) strategy"))
+            let chosen = entry.healthy[position]
+            let instance = entry.instances[chosen]
+            context.environment.stats.picked(service: name, strategy: strategy, node: instance.entry.node.value.name, serviceID: instance.entry.service.value.id)
+            return .response(envelope(data: entry.encoded[chosen], message: "Instance selected using \(strategy) strategy", pretty: context.request.hasQuery("pretty")))
         case "least_connections":
             let ttl = try leaseTTL(context)
             let grant = LeaseGrant(leaseID: context.environment.newID, serviceName: name, ttlMilliseconds: ttl)
@@ -158,6 +160,21 @@ enum DiscoveryServicesEndpoint {
         default:
             throw DiscoveryError.invalid("strategy", "strategy must be round_robin, least_connections, weighted or geographic; got \"\(strategy)\"")
         }
+    }
+
+    /// The success envelope around already encoded data (the pick's hot path); with `pretty`,
+    /// the data is parsed back and indented like every other answer.
+    private static func envelope(data: [UInt8], message: String, pretty: Bool) -> HTTPResponse {
+        if pretty, let parsed = try? JSONParser.parse(data) {
+            return .json(.ok, DiscoveryJSON.envelope(parsed, message).encoded(pretty: true))
+        }
+        var body = Array(#"{"success":true,"data":"#.utf8)
+        body.reserveCapacity(data.count + message.utf8.count + 40)
+        body += data
+        body += #","message":"#.utf8
+        JSON.writeString(message, into: &body)
+        body.append(UInt8(ascii: "}"))
+        return .json(.ok, body)
     }
 
     /// `?lease_ttl=` (a duration, default 30 s, at most 1 h).

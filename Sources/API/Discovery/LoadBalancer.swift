@@ -17,6 +17,50 @@ public final class Rotations {
     }
 }
 
+/// The instances of each service as the discovery API serves them, with each instance's JSON
+/// already encoded, kept until a write touches the service (`WatchKey.service`, which every
+/// change to an instance, its checks or its node touches). Instance picks are the hot path of
+/// the 8761 API and change nothing, so they are answered from here without reading the store.
+public final class DiscoveryCache {
+    struct Entry {
+        let instances: [DiscoveryInstance]
+        let encoded: [[UInt8]]
+        /// Positions of the instances in the pool (passing or warning), in store order.
+        let healthy: [Int]
+    }
+
+    private var entries: [String: Entry] = [:]
+    /// Services cached at most; past it the cache starts over (a bound, not an LRU: hitting it
+    /// means a scan over that many names, which re-fills what is used).
+    static let maxEntries = 4096
+
+    public init() {}
+
+    public var count: Int { entries.count }
+
+    func entry(_ name: String, store: StateStore) throws -> Entry {
+        if let entry = entries[name] { return entry }
+        let instances = try store.discoveryInstances(named: name).value
+        let entry = Entry(
+            instances: instances,
+            encoded: instances.map { DiscoveryJSON.instance($0).encoded() },
+            healthy: instances.indices.filter { DiscoveryJSON.isHealthy(instances[$0]) })
+        if entries.count >= Self.maxEntries { entries.removeAll(keepingCapacity: true) }
+        entries[name] = entry
+        return entry
+    }
+
+    /// Drops what `changed` may have changed.
+    public func invalidate(_ changed: [WatchKey]) {
+        guard !entries.isEmpty else { return }
+        for key in changed {
+            if case .service(let name) = key { entries[name] = nil }
+        }
+    }
+
+    public func removeAll() { entries.removeAll() }
+}
+
 /// What this node counted of the discovery API, for `/metrics` and `/api/v1/metrics/...`:
 /// picks it served (per service and strategy, and per instance), picks that found no healthy
 /// instance, and registrations applied (through either API; every replica applies every
@@ -51,12 +95,13 @@ public final class DiscoveryStats {
     }
 }
 
-/// The 8761 load-balancing strategies that are reads (least connections is a write: a lease).
-/// `instances` are the healthy ones, in the store's order (node, then service ID).
+/// The 8761 load-balancing strategies that are reads (least connections is a write: a
+/// lease). Each takes the pool (the healthy instances, in the store's order: node, then service
+/// ID) and returns the position of the one it picks.
 enum LoadBalancer {
-    static func roundRobin(_ instances: [DiscoveryInstance], pool: String, rotations: Rotations) -> DiscoveryInstance {
-        precondition(!instances.isEmpty)
-        return instances[Int(rotations.take(pool) % UInt64(instances.count))]
+    static func roundRobin(_ count: Int, pool: String, rotations: Rotations) -> Int {
+        precondition(count > 0)
+        return Int(rotations.take(pool) % UInt64(count))
     }
 
     /// The seed's weight: `metadata.weight` (default 100) scaled by `1 - metadata.cpu_usage/100`
@@ -73,27 +118,27 @@ enum LoadBalancer {
 
     /// A weighted random pick with the node's seeded draw. When every weight is 0 the pick is
     /// uniform: an all-zero pool is still a pool.
-    static func weighted(_ instances: [DiscoveryInstance], draw: UInt64) -> DiscoveryInstance {
+    static func weighted(_ instances: [DiscoveryInstance], draw: UInt64) -> Int {
         precondition(!instances.isEmpty)
         let weights = instances.map(weight)
         let total = weights.reduce(0, +)
         // 53 random bits give a uniform fraction in [0, 1).
         let fraction = Double(draw >> 11) / Double(UInt64(1) << 53)
-        guard total > 0 else { return instances[Int(fraction * Double(instances.count))] }
+        guard total > 0 else { return min(instances.count - 1, Int(fraction * Double(instances.count))) }
         var target = fraction * total
-        for (instance, weight) in zip(instances, weights) {
-            if target < weight { return instance }
+        for (position, weight) in weights.enumerated() {
+            if target < weight { return position }
             target -= weight
         }
-        return instances[weights.lastIndex { $0 > 0 } ?? instances.count - 1]
+        return weights.lastIndex { $0 > 0 } ?? instances.count - 1
     }
 
     /// Round robin among the instances whose `metadata.region` is `region`, else among all.
-    static func geographic(_ instances: [DiscoveryInstance], region: String?, service: String, rotations: Rotations) -> DiscoveryInstance {
+    static func geographic(_ instances: [DiscoveryInstance], region: String?, service: String, rotations: Rotations) -> Int {
         if let region {
-            let local = instances.filter { $0.entry.service.value.meta["region"] == region }
-            if !local.isEmpty { return roundRobin(local, pool: service + "\u{0}region\u{0}" + region, rotations: rotations) }
+            let local = instances.indices.filter { instances[$0].entry.service.value.meta["region"] == region }
+            if !local.isEmpty { return local[roundRobin(local.count, pool: service + "\u{0}region\u{0}" + region, rotations: rotations)] }
         }
-        return roundRobin(instances, pool: service, rotations: rotations)
+        return roundRobin(instances.count, pool: service, rotations: rotations)
     }
 }
