@@ -36,7 +36,8 @@ struct NodeHarness {
             node.step(pending.removeFirst(), into: &outputs)
             for output in outputs {
                 switch output {
-                case .respond(let id, let response): responses.append((id, response))
+                case .respond(let id, let response), .upgrade(let id, let response): responses.append((id, response))
+                case .push: break  // no test here watches configurations
                 case .persist(let entries): pending.append(.persisted(through: entries.last!.index))
                 }
             }
