@@ -11,8 +11,9 @@
 public enum WebSocketAction: Sendable, Equatable {
     /// Write these bytes (one or more whole frames).
     case write([UInt8])
-    /// Close the TCP connection once everything written has gone out (§7.1.1: the server
-    /// closes the TCP connection first).
+    /// End the TCP connection once everything written has gone out (§7.1.1: the server
+    /// closes first): send FIN, drop whatever the client still sends, close at its end of
+    /// stream. A client that does not end is cut off by the next `.closeNow`.
     case closeAfterWrites
     /// Close the TCP connection at once, dropping what has not been sent: the peer is silent,
     /// or it let a closing handshake run out of time.
