@@ -209,10 +209,9 @@ public final class Agent {
             let index = Int(id.connection >> 56)
             servers[index].deliver(id, response)
         case .upgrade(let id, let response):
-            // WebSocket sessions are not wired into the shell yet: answer and stay HTTP.
-            servers[Int(id.connection >> 56)].deliver(id, response)
-        case .push:
-            break
+            servers[Int(id.connection >> 56)].upgrade(id, response)
+        case .push(let id, let message):
+            servers[Int(id.connection >> 56)].push(id, message)
         case .persist(let entries):
             logWriter.persist(entries, on: loop) { [unowned self] result in
                 switch result {

@@ -1,4 +1,5 @@
 import API
+import HTTP
 import Registry
 
 /// Everything an agent needs to start, from defaults, the config file, `GRAVITY_*` environment
@@ -32,7 +33,26 @@ public struct AgentConfig: Sendable, Equatable {
         public var httpIdleTimeoutMilliseconds: UInt64 = 90_000
         /// Largest request body accepted by the HTTP layer (the API may set lower limits).
         public var httpMaxBodyBytes = 1024 * 1024
+        /// Largest message a WebSocket client may send, after reassembly (over -> close 1009).
+        /// Watchers only listen, so this just bounds what one can make us buffer.
+        public var webSocketMaxMessageBytes = 64 * 1024
+        /// How often each WebSocket client is pinged.
+        public var webSocketPingIntervalMilliseconds: UInt64 = 30_000
+        /// A WebSocket client that sent nothing for this long, not even a pong, is dropped.
+        public var webSocketIdleTimeoutMilliseconds: UInt64 = 75_000
+        /// Output a WebSocket client has not read yet; a message past it closes the client with 1008.
+        public var webSocketMaxUnsentBytes = 4 * 1024 * 1024
         public init() {}
+
+        /// The WebSocket bounds in the form the endpoint takes them.
+        var webSocket: WebSocketLimits {
+            var limits = WebSocketLimits()
+            limits.maxMessageBytes = webSocketMaxMessageBytes
+            limits.pingIntervalMilliseconds = webSocketPingIntervalMilliseconds
+            limits.idleTimeoutMilliseconds = webSocketIdleTimeoutMilliseconds
+            limits.maxUnsentBytes = webSocketMaxUnsentBytes
+            return limits
+        }
     }
 
     /// Refuses contradictory or out-of-range settings with a message naming the setting.
@@ -62,6 +82,21 @@ public struct AgentConfig: Sendable, Equatable {
         }
         guard (1024...(64 * 1024 * 1024)).contains(limits.httpMaxBodyBytes) else {
             throw ValidationError(field: "limits.http_max_body_bytes", message: "Invalid limits.http_max_body_bytes: must be 1 KiB to 64 MiB")
+        }
+        try validateWebSocketLimits()
+    }
+
+    private func validateWebSocketLimits() throws(ValidationError) {
+        guard (1024...(64 * 1024 * 1024)).contains(limits.webSocketMaxMessageBytes) else {
+            throw ValidationError(field: "limits.websocket_max_message_bytes", message: "Invalid limits.websocket_max_message_bytes: must be 1 KiB to 64 MiB")
+        }
+        // The agent's sweep runs once a second: a shorter interval could not be kept.
+        guard limits.webSocketPingIntervalMilliseconds >= 1000,
+              limits.webSocketIdleTimeoutMilliseconds > limits.webSocketPingIntervalMilliseconds else {
+            throw ValidationError(field: "limits", message: "Invalid limits: need 1s <= websocket_ping_interval < websocket_idle_timeout")
+        }
+        guard (64 * 1024...(1024 * 1024 * 1024)).contains(limits.webSocketMaxUnsentBytes) else {
+            throw ValidationError(field: "limits.websocket_max_unsent_bytes", message: "Invalid limits.websocket_max_unsent_bytes: must be 64 KiB to 1 GiB")
         }
     }
 }

@@ -66,6 +66,10 @@ public enum ConfigFile {
             case "http_max_body_bytes": config.limits.httpMaxBodyBytes = try int(value, name, file)
             case "http_read_timeout": config.limits.httpReadTimeoutMilliseconds = try milliseconds(value, name, file)
             case "http_idle_timeout": config.limits.httpIdleTimeoutMilliseconds = try milliseconds(value, name, file)
+            case "websocket_max_message_bytes": config.limits.webSocketMaxMessageBytes = try int(value, name, file)
+            case "websocket_ping_interval": config.limits.webSocketPingIntervalMilliseconds = try milliseconds(value, name, file)
+            case "websocket_idle_timeout": config.limits.webSocketIdleTimeoutMilliseconds = try milliseconds(value, name, file)
+            case "websocket_max_unsent_bytes": config.limits.webSocketMaxUnsentBytes = try int(value, name, file)
             default: throw .config("\(file): unknown key \"\(name)\"")
             }
         }

@@ -10,7 +10,9 @@ final class HTTPServer {
     let loop: EventLoop
     private let limits: AgentConfig.Limits
     private let parserLimits: HTTPParserLimits
-    private let logger: Logger
+    let logger: Logger
+    /// Bounds and timings of every WebSocket on this listener.
+    let webSocketLimits: WebSocketLimits
     private var listener: TCPListener?
     private(set) var connections: [UInt64: HTTPConnection] = [:]
     private var connectionsPerClient: [String: Int] = [:]
@@ -33,6 +35,7 @@ final class HTTPServer {
         var parserLimits = HTTPParserLimits()
         parserLimits.maxBodyBytes = limits.httpMaxBodyBytes
         self.parserLimits = parserLimits
+        webSocketLimits = limits.webSocket
     }
 
     /// Binds and starts accepting.
@@ -74,6 +77,16 @@ final class HTTPServer {
         connections[id.connection]?.respond(id, response)
     }
 
+    /// Writes the node's 101 and switches the connection to WebSocket; dropped if the client has gone.
+    func upgrade(_ id: RequestID, _ response: HTTPResponse) {
+        connections[id.connection]?.upgrade(id, response)
+    }
+
+    /// Sends a message to a WebSocket subscriber; dropped if it has gone.
+    func push(_ id: RequestID, _ message: [UInt8]) {
+        connections[id.connection]?.push(id, message)
+    }
+
     /// Closes connections whose request is arriving too slowly or that sat idle too long.
     func sweepTimeouts(now: UInt64) {
         for connection in connections.values {
@@ -81,7 +94,8 @@ final class HTTPServer {
         }
     }
 
-    /// Stops accepting and closes idle connections; busy ones close after their response.
+    /// Stops accepting and closes idle connections; busy ones close after their response,
+    /// WebSockets after their closing handshake (1001).
     func shutdown() {
         listener?.close()
         listener = nil

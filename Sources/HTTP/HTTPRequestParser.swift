@@ -94,6 +94,18 @@ public struct HTTPRequestParser: Sendable {
         buffer.count - readIndex
     }
 
+    /// Hands over the bytes fed after the last request, and leaves the parser empty. For a
+    /// connection that switches protocols (RFC 9110 §7.8): what the client sent after the
+    /// upgrade request belongs to the new protocol. Only between requests (no request begun).
+    public mutating func takeUnconsumedBytes() -> [UInt8] {
+        precondition(stage == .requestLine && scanIndex == readIndex && !continuePending, "bytes taken in the middle of a request")
+        let rest = Array(buffer[readIndex...])
+        buffer = []
+        readIndex = 0
+        scanIndex = 0
+        return rest
+    }
+
     /// Runs stages until one yields an event or needs more bytes.
     private mutating func step() throws(HTTPParseError) -> HTTPParserEvent? {
         while true {

@@ -8,6 +8,9 @@ public final class TCPStream: Handle {
     /// The peer closed its side (nil) or the connection failed. Reading has stopped.
     public var onReadEnd: ((LoopError?) -> Void)?
     private var connectCompletion: ((LoopError?) -> Void)?
+    /// Whether the shutdown under way ends in a close (`closeAfterPendingWrites`) or leaves the
+    /// stream reading (`shutDownAfterPendingWrites`).
+    fileprivate var closesWhenShutDown = true
 
     public init(loop: EventLoop) throws(LoopError) {
         super.init(loop: loop, byteCount: MemoryLayout<uv_tcp_t>.size)
@@ -150,19 +153,37 @@ extension TCPStream {
     public func closeAfterPendingWrites() {
         guard state == .open else { return }
         stopReading()
+        shutDownSending(thenClose: true)
+    }
+
+    /// Sends FIN once every queued write has gone out, and keeps reading: a lingering close.
+    /// Closing a socket with unread bytes makes the kernel send a reset, which can destroy our
+    /// last bytes (a WebSocket close frame) before the peer reads them; reading on until the
+    /// peer's end of stream avoids that. The caller closes on `onReadEnd` and bounds the wait.
+    public func shutDownAfterPendingWrites() {
+        guard state == .open else { return }
+        shutDownSending(thenClose: false)
+    }
+
+    private func shutDownSending(thenClose: Bool) {
         let request = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
         request.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        closesWhenShutDown = thenClose
         if uv_shutdown(request, stream, streamShutdownCallback) < 0 {
             Unmanaged<TCPStream>.fromOpaque(request.pointee.data).release()
             request.deallocate()
             close()
         }
     }
+
+    fileprivate func didShutDown(status: Int32) {
+        if closesWhenShutDown || status < 0 { close() }
+    }
 }
 
-private let streamShutdownCallback: uv_shutdown_cb = { request, _ in
+private let streamShutdownCallback: uv_shutdown_cb = { request, status in
     guard let request else { return }
     let owner = Unmanaged<TCPStream>.fromOpaque(request.pointee.data).takeRetainedValue()
     request.deallocate()
-    owner.close()
+    owner.didShutDown(status: status)
 }

@@ -16,7 +16,9 @@ struct AgentCommand: ParsableCommand {
 
             Config file keys: datacenter, node_name, data_dir, bind_addr, client_addr, log_level,
             log_json, ports {http, dns, server, discovery}, limits {http_max_conns_per_client,
-            http_max_connections, http_max_body_bytes, http_read_timeout, http_idle_timeout}.
+            http_max_connections, http_max_body_bytes, http_read_timeout, http_idle_timeout,
+            websocket_max_message_bytes, websocket_ping_interval, websocket_idle_timeout,
+            websocket_max_unsent_bytes}.
 
             Example: gravity agent -dev -http-port 18500 -discovery-port 18761
             """)

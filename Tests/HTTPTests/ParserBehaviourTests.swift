@@ -183,6 +183,20 @@ final class ParserBehaviourTests: XCTestCase {
         parser.feed([UInt8](repeating: 7, count: 2_000_000))
         XCTAssertEqual(request(parser.next())?.body.count, 2_000_000)
     }
+
+    func testBytesAfterAnUpgradeRequestAreHandedOverUntouched() {
+        var parser = HTTPRequestParser()
+        let after: [UInt8] = [0x89, 0x80, 1, 2, 3, 4] + Array("GET / HT".utf8)
+        parser.feed(Array("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n".utf8) + after)
+        XCTAssertEqual(request(parser.next())?.path, "/ws")
+        XCTAssertEqual(parser.takeUnconsumedBytes(), after)
+        XCTAssertTrue(parser.isIdle)
+        XCTAssertEqual(parser.bufferedBytes, 0)
+        var empty = HTTPRequestParser()
+        empty.feed(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        _ = empty.next()
+        XCTAssertEqual(empty.takeUnconsumedBytes(), [])
+    }
 }
 
 /// A small deterministic generator (Steele, Lea, Flood 2014), so the test needs no global randomness.

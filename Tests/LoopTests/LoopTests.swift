@@ -75,6 +75,38 @@ final class LoopTests: XCTestCase {
         }
     }
 
+    func testLingeringShutdownSendsEndOfStreamAndKeepsReading() throws {
+        try withLoop { loop in
+            let listener = try TCPListener(loop: loop)
+            var serverReceived: [UInt8] = []
+            var serverEnded = false
+            try listener.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { stream in
+                stream.onRead = { serverReceived += Array($0) }
+                stream.onReadEnd = { _ in serverEnded = true; stream.close() }
+                try? stream.startReading()
+                stream.write(Array("last words".utf8))
+                stream.shutDownAfterPendingWrites()
+            }
+            let client = try TCPStream(loop: loop)
+            var clientReceived: [UInt8] = []
+            var clientSawEnd = false
+            client.connect(to: try SocketAddress(ip: "127.0.0.1", port: listener.localAddress!.port)) { _ in
+                client.onRead = { clientReceived += Array($0) }
+                client.onReadEnd = { _ in
+                    clientSawEnd = true
+                    // The server still reads after its FIN: these bytes reach it, then our end.
+                    client.write(Array("late".utf8))
+                    client.closeAfterPendingWrites()
+                }
+                try? client.startReading()
+            }
+            try run(loop) { serverEnded }
+            XCTAssertEqual(String(decoding: clientReceived, as: UTF8.self), "last words")
+            XCTAssertTrue(clientSawEnd)
+            XCTAssertEqual(String(decoding: serverReceived, as: UTF8.self), "late")
+        }
+    }
+
     func testConnectFailureIsReportedLaterNotInline() throws {
         try withLoop { loop in
             // Bind a port, then close it, so connecting there is refused.
