@@ -212,6 +212,8 @@ public final class Agent {
             servers[Int(id.connection >> 56)].upgrade(id, response)
         case .push(let id, let message):
             servers[Int(id.connection >> 56)].push(id, message)
+        case .startProbe:
+            break  // probe runners: not wired yet
         case .persist(let entries):
             logWriter.persist(entries, on: loop) { [unowned self] result in
                 switch result {

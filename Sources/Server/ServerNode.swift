@@ -32,6 +32,8 @@ public enum NodeInput: Sendable {
     case persisted(through: UInt64)
     /// The client of this request went away (or its WebSocket closed): forget it.
     case cancel(RequestID)
+    /// A probe the node started (`.startProbe`) has finished.
+    case probeFinished(ProbeID, ProbeResult)
 }
 
 /// What the node asks the shell to do.
@@ -47,6 +49,9 @@ public enum NodeOutput: Sendable {
     case upgrade(RequestID, HTTPResponse)
     /// Send one text message to the WebSocket subscriber `RequestID`.
     case push(RequestID, [UInt8])
+    /// Run this probe and report `.probeFinished(id, result)` when it ends (always exactly once,
+    /// within its timeout).
+    case startProbe(ProbeID, ProbeSpec)
 }
 
 /// Fixed facts about this node, decided at start-up by the shell.
@@ -142,6 +147,7 @@ public struct ServerNode {
         case .request(let id, let listener, let request): handle(id, listener, request, finalAttempt: false)
         case .persisted(let index): persisted(through: index)
         case .cancel(let id): cancel(id)
+        case .probeFinished: break
         }
         flushPersist()
         sink.append(contentsOf: outputs)

@@ -13,6 +13,8 @@ struct NodeHarness {
     let store: StateStore
     /// Text messages the node pushed to WebSocket subscribers, in order.
     var pushes: [(RequestID, String)] = []
+    /// Probes the node asked for, in order (a test answers them with `.probeFinished`).
+    var probes: [(ProbeID, ProbeSpec)] = []
 
     init(seed: UInt64 = 7) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-servertests-\(UUID().uuidString)")
@@ -41,6 +43,7 @@ struct NodeHarness {
                 case .respond(let id, let response), .upgrade(let id, let response): responses.append((id, response))
                 case .push(let id, let message): pushes.append((id, String(decoding: message, as: UTF8.self)))
                 case .persist(let entries): pending.append(.persisted(through: entries.last!.index))
+                case .startProbe(let id, let spec): probes.append((id, spec))
                 }
             }
         }
