@@ -91,6 +91,8 @@ extension Command {
             writer.write(grant)
         case .leaseRelease(let leaseID):
             writer.writeString(leaseID)
+        case .checkResult(let update):
+            writer.write(update)
         }
     }
 
@@ -114,6 +116,7 @@ extension Command {
         case .configDelete: try .configDelete(serviceName: reader.readString())
         case .leaseGrant: try .leaseGrant(reader.read())
         case .leaseRelease: try .leaseRelease(leaseID: reader.readString())
+        case .checkResult: try .checkResult(reader.read())
         }
     }
 }

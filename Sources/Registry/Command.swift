@@ -29,6 +29,7 @@
 //    16  configDelete       serviceName
 //    17  leaseGrant         LeaseGrant
 //    18  leaseRelease       leaseID
+//    19  checkResult        CheckUpdate
 
 /// A replicated write. Apply depends only on (state, command, index).
 public enum Command: Sendable, Equatable {
@@ -69,6 +70,8 @@ public enum Command: Sendable, Equatable {
     case leaseGrant(LeaseGrant)
     /// 8761 `POST .../release`: the lease stops counting.
     case leaseRelease(leaseID: String)
+    /// The owner of a probed check (HTTP, TCP, ...) decided a new status or output.
+    case checkResult(CheckUpdate)
 
     /// The append-only wire number of each case. Never renumber, never reuse.
     public enum Tag: UInt16, Sendable, Equatable, CaseIterable {
@@ -108,6 +111,8 @@ public enum Command: Sendable, Equatable {
         case leaseGrant = 17
         /// The tag of `Command.leaseRelease`.
         case leaseRelease = 18
+        /// The tag of `Command.checkResult`.
+        case checkResult = 19
     }
 
     /// This command's tag.
@@ -131,6 +136,7 @@ public enum Command: Sendable, Equatable {
         case .configDelete: .configDelete
         case .leaseGrant: .leaseGrant
         case .leaseRelease: .leaseRelease
+        case .checkResult: .checkResult
         }
     }
 }

@@ -71,7 +71,7 @@ struct HealthTimers {
         case .sessionDestroy(let id):
             sessionDeadlines[id] = nil
         case .catalogRegister, .catalogDeregister, .serviceRegister, .serviceDeregister, .checkRegister,
-             .checkDeregister, .kv, .txn, .eventFire, .configPut, .configDelete, .leaseGrant, .leaseRelease:
+             .checkDeregister, .kv, .txn, .eventFire, .configPut, .configDelete, .leaseGrant, .leaseRelease, .checkResult:
             break
         }
     }

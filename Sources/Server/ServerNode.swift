@@ -106,6 +106,7 @@ public struct ServerNode {
     var parked: [RequestID: (listener: Listener, request: HTTPRequest, deadline: UInt64)] = [:]
     var waiters: WaiterTable<WatchKey>
     var timers = HealthTimers()
+    var probes = ProbeScheduler()
     var cache = ResponseCache()
     var outputs: [NodeOutput] = []
     /// WebSocket subscribers of each service's configuration, and the reverse map.
@@ -147,7 +148,7 @@ public struct ServerNode {
         case .request(let id, let listener, let request): handle(id, listener, request, finalAttempt: false)
         case .persisted(let index): persisted(through: index)
         case .cancel(let id): cancel(id)
-        case .probeFinished: break
+        case .probeFinished(let id, let result): probeFinished(id, result)
         }
         flushPersist()
         sink.append(contentsOf: outputs)
@@ -164,6 +165,8 @@ public struct ServerNode {
         }
         for id in waiters.expire(now: monotonic) { rerun(id, finalAttempt: true) }
         for command in timers.due(now: monotonic, store: store) { propose(command) }
+        for command in probes.reap(now: monotonic) { propose(command) }
+        for (id, spec) in probes.due(now: monotonic) { outputs.append(.startProbe(id, spec)) }
     }
 
     /// Leader duties when leadership starts: register this server in the catalog (the node, the
@@ -171,6 +174,14 @@ public struct ServerNode {
     private mutating func becomeLeader() {
         propose(.catalogRegister(SelfRegistration.make(config)))
         timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
+        probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random)
+    }
+
+    /// A probe ended: record its duration, and propose the status (or output) it decided.
+    private mutating func probeFinished(_ id: ProbeID, _ result: ProbeResult) {
+        guard let (command, service) = probes.finished(id, result, now: monotonicMilliseconds) else { return }
+        discoveryStats.probed(service: service, milliseconds: result.durationMilliseconds)
+        if let command { propose(command) }
     }
 
     private mutating func handle(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, finalAttempt: Bool, deadline: UInt64? = nil) {
@@ -348,6 +359,7 @@ public struct ServerNode {
         }
         if timersNeedResync {
             timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
+            if started { probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random) }
         }
         guard anyWatcher else { return }
         let changed = touched.sorted()

@@ -96,6 +96,22 @@ extension StateWriter {
         }
     }
 
+    /// A probe result decided by the check's owner: only probed checks (not TTL) take one; an
+    /// unknown check (deregistered while its probe ran) is a 404 that changes nothing.
+    mutating func checkResult(_ update: CheckUpdate) throws(StoreError) -> ApplyResult {
+        guard let existing = try read.check(node: update.node, id: update.checkID) else {
+            return .refused(status: 404, message: ConsulText.unknownCheckID(update.checkID))
+        }
+        guard existing.value.type != "ttl" else {
+            return .refused(status: 400, message: "check \(update.checkID) is a TTL check; its status comes from its service")
+        }
+        var check = existing.value
+        check.status = update.status
+        check.output = CheckOutput.capped(update.output, maxBytes: check.definition.outputMaxSize)
+        try putCheck(check)
+        return .done
+    }
+
     /// The leader saw a TTL lapse: the check turns critical with the output it decided
     /// (`TTL expired`, or `TTL expired (last output before timeout follows): <last>`).
     mutating func ttlExpired(_ expiry: TTLExpiry) throws(StoreError) -> ApplyResult {

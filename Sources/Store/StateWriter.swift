@@ -50,6 +50,7 @@ struct StateWriter {
         case .configDelete(let serviceName): try configDelete(serviceName: serviceName)
         case .leaseGrant(let grant): try leaseGrant(grant)
         case .leaseRelease(let leaseID): try leaseRelease(leaseID: leaseID)
+        case .checkResult(let update): try checkResult(update)
         }
     }
 

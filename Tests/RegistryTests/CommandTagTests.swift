@@ -8,7 +8,7 @@ final class CommandTagTests: XCTestCase {
         (.catalogRegister, 1), (.catalogDeregister, 2), (.serviceRegister, 3), (.serviceDeregister, 4),
         (.checkRegister, 5), (.checkDeregister, 6), (.checkUpdate, 7), (.kv, 8), (.sessionCreate, 9),
         (.sessionDestroy, 10), (.sessionRenew, 11), (.txn, 12), (.eventFire, 13), (.ttlExpired, 14),
-        (.configPut, 15), (.configDelete, 16), (.leaseGrant, 17), (.leaseRelease, 18),
+        (.configPut, 15), (.configDelete, 16), (.leaseGrant, 17), (.leaseRelease, 18), (.checkResult, 19),
     ]
 
     func testEveryTagKeepsItsNumber() {

@@ -8,9 +8,8 @@ import Store
 /// Definitions (the seed names the fields, not what they measure):
 /// - `total_requests`: discovery picks (`/instance`) for the service that this node answered,
 ///   including those that found no healthy instance; `error_rate` is the share of those.
-/// - `average_response_time_ms`: mean duration of the service's health-check probes, which is
-///   what the registry sees of the service's response time. Probes run with the health-checking
-///   work (issue 5); until then it is 0, and `health_check_duration_seconds` has no samples.
+/// - `average_response_time_ms`: mean duration of the service's health-check probes run by this
+///   node, which is what the registry sees of the service's response time (0 before any).
 /// - `active_service_instances`: registered instances that are not critical (in the pool).
 enum DiscoveryMetricsEndpoint {
     static func register(in router: inout Router<DiscoveryAPI.Handler>) {
@@ -35,7 +34,7 @@ enum DiscoveryMetricsEndpoint {
                 ("total_instances", .int(Int64(instances.count))),
                 ("healthy_instances", .int(Int64(instances.filter(DiscoveryJSON.isHealthy).count))),
                 ("total_requests", .uint(total)),
-                ("average_response_time_ms", .double(0)),
+                ("average_response_time_ms", .double(stats.probeDurations[name].map { $0.count == 0 ? 0 : $0.sumSeconds * 1000 / Double($0.count) } ?? 0)),
                 ("error_rate", .double(total == 0 ? 0 : Double(failed) / Double(total))),
             ])
         }
@@ -82,7 +81,16 @@ enum DiscoveryMetricsEndpoint {
         for name in stats.failures.keys.sorted(by: byBytes) {
             text.sample("service_discovery_failures_total", [("service_name", name)], Double(stats.failures[name] ?? 0))
         }
-        text.family("health_check_duration_seconds", "histogram", "Duration of health-check probes, by service (no samples until probes run).")
+        text.family("health_check_duration_seconds", "histogram", "Duration of health-check probes run by this node, by service.")
+        for name in stats.probeDurations.keys.sorted(by: byBytes) {
+            guard let histogram = stats.probeDurations[name] else { continue }
+            for (bound, count) in zip(DiscoveryStats.Histogram.bounds, histogram.buckets) {
+                text.sample("health_check_duration_seconds_bucket", [("service_name", name), ("le", String(bound))], Double(count))
+            }
+            text.sample("health_check_duration_seconds_bucket", [("service_name", name), ("le", "+Inf")], Double(histogram.count))
+            text.sample("health_check_duration_seconds_sum", [("service_name", name)], histogram.sumSeconds)
+            text.sample("health_check_duration_seconds_count", [("service_name", name)], Double(histogram.count))
+        }
         let catalog = try catalog(context)
         text.family("active_service_instances", "gauge", "Registered instances that are not critical, by service.")
         for (name, instances) in catalog {

@@ -70,8 +70,29 @@ public final class DiscoveryStats {
     private(set) var failures: [String: UInt64] = [:]
     private(set) var picks: [String: UInt64] = [:]
     private(set) var registrations: [String: UInt64] = [:]
+    /// Health-check probe durations per service: a Prometheus histogram.
+    private(set) var probeDurations: [String: Histogram] = [:]
+
+    /// Cumulative buckets (Prometheus' default upper bounds, in seconds), sum and count.
+    struct Histogram {
+        static let bounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+        var buckets = [UInt64](repeating: 0, count: bounds.count)
+        var sumSeconds = 0.0
+        var count: UInt64 = 0
+
+        mutating func observe(_ seconds: Double) {
+            for (index, bound) in Self.bounds.enumerated() where seconds <= bound { buckets[index] += 1 }
+            sumSeconds += seconds
+            count += 1
+        }
+    }
 
     public init() {}
+
+    /// Records one finished health-check probe of `service`.
+    public func probed(service: String, milliseconds: UInt64) {
+        probeDurations[service, default: Histogram()].observe(Double(milliseconds) / 1000)
+    }
 
     func picked(service: String, strategy: String, node: String, serviceID: String) {
         discoveries[service, default: [:]][strategy, default: 0] += 1

@@ -42,9 +42,14 @@ enum RegistrationDecoder {
         let interval = try fields.duration("interval") ?? 10_000_000_000
         let timeout = try fields.duration("timeout") ?? 5_000_000_000
         let deregisterAfter = try fields.duration("deregister_critical_service_after") ?? 30_000_000_000
+        // The seed's states: the first failure is a warning (still in the pool), the second
+        // critical (out of it). The optional damping fields override that.
         var definition = CheckDefinition(
             intervalNanoseconds: interval, timeoutNanoseconds: timeout,
-            deregisterCriticalServiceAfterNanoseconds: deregisterAfter)
+            deregisterCriticalServiceAfterNanoseconds: deregisterAfter,
+            successBeforePassing: Int(try fields.count("success_before_passing") ?? 0),
+            failuresBeforeWarning: Int(try fields.count("failures_before_warning") ?? 1),
+            failuresBeforeCritical: Int(try fields.count("failures_before_critical") ?? 2))
         switch type {
         case "http":
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
@@ -150,6 +155,13 @@ struct Fields {
             return map
         default: throw .invalid(path + key, "\(path + key) must be an object of strings")
         }
+    }
+
+    /// A small non-negative integer (damping thresholds).
+    func count(_ key: String) throws(DiscoveryError) -> Int64? {
+        guard let value = try integer(key) else { return nil }
+        guard (0...1000).contains(value) else { throw .invalid(path + key, "\(path + key) must be between 0 and 1000") }
+        return value
     }
 
     /// A Go-style duration ("10s", "1m30s"); negative or malformed is an error naming the field.

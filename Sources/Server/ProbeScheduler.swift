@@ -1,0 +1,182 @@
+import Registry
+import Store
+
+/// Decides when this agent's probed checks (HTTP, TCP) run and what their results mean
+/// (DESIGN.md §9: the core decides, the shell does the I/O and reports back).
+///
+/// - Each check first runs at a random point within its interval (Consul's stagger, so a
+///   restart does not fire every probe at once), then every interval after the previous start.
+///   At most one run per check is in flight; a run that is still going when the next is due
+///   delays it.
+/// - Results are damped as Consul's `StatusHandler` does: passing (or warning) needs
+///   `SuccessBeforePassing` consecutive successes; a failure turns the check critical after
+///   `FailuresBeforeCritical` consecutive failures, and warning after `FailuresBeforeWarning`
+///   (which defaults to the critical threshold) before that.
+/// - A status change is proposed at once; an output-only change at most once per
+///   `outputWriteMilliseconds` (Consul's `check_update_interval`), so a chatty endpoint does
+///   not turn into a write per probe.
+/// - `DeregisterCriticalServiceAfter`: a service whose check stayed critical that long is
+///   deregistered (Consul's agent reaper), TTL checks included.
+///
+/// Timing is on the node's monotonic clock; nothing here is replicated: a new owner starts
+/// its probes afresh, as a restarted Consul agent does.
+struct ProbeScheduler {
+    struct Key: Hashable, Comparable {
+        let node: String
+        let checkID: String
+        static func < (a: Key, b: Key) -> Bool { (a.node, a.checkID) < (b.node, b.checkID) }
+    }
+
+    private struct Tracked {
+        var check: Check
+        /// nil for checks that are not probed here (TTL, alias...): tracked for the reaper only.
+        var spec: ProbeSpec?
+        var intervalMilliseconds: UInt64
+        var nextDue: UInt64
+        var inFlight: ProbeID?
+        var successes = 0
+        var failures = 0
+        var lastOutputWrite: UInt64 = 0
+        /// When this node saw the check turn critical (for the reaper).
+        var criticalSince: UInt64?
+    }
+
+    /// Consul's `MinInterval` for probed checks.
+    static let minimumIntervalMilliseconds: UInt64 = 1000
+    /// Consul's default HTTP and TCP timeout.
+    static let defaultTimeoutMilliseconds: UInt64 = 10_000
+
+    /// Consul's `check_update_interval` default (5 minutes).
+    var outputWriteMilliseconds: UInt64 = 5 * 60 * 1000
+    private var tracked: [Key: Tracked] = [:]
+    private var running: [ProbeID: Key] = [:]
+    private var nextProbeID: UInt64 = 1
+
+    var count: Int { tracked.count }
+    var inFlight: Int { running.count }
+
+    /// Tracks this agent's checks as the store now has them: new ones are scheduled (staggered
+    /// by `random`), changed ones start over, removed ones are forgotten (a probe of theirs that
+    /// is still running is ignored when it ends).
+    mutating func resync(store: StateStore, node: String, now: UInt64, random: inout SplitMix64) {
+        // A read failure leaves the schedule as it was; the next change resyncs it.
+        guard let checks = try? store.agentChecks(onNode: node).value else { return }
+        var next: [Key: Tracked] = [:]
+        for indexed in checks {
+            let check = indexed.value
+            guard !check.isMaintenance else { continue }
+            let key = Key(node: check.node, checkID: check.checkID)
+            let spec = Self.spec(check)
+            let deregisters = (check.definition.deregisterCriticalServiceAfterNanoseconds ?? 0) > 0 && !check.serviceID.isEmpty
+            guard spec != nil || deregisters else { continue }
+            if var existing = tracked[key], existing.spec == spec, existing.check.definition == check.definition {
+                existing.check = check
+                existing.criticalSince = check.status == .critical ? (existing.criticalSince ?? now) : nil
+                next[key] = existing
+                continue
+            }
+            let interval = max(Self.minimumIntervalMilliseconds, UInt64(max(0, check.definition.intervalNanoseconds ?? 10_000_000_000) / 1_000_000))
+            next[key] = Tracked(
+                check: check, spec: spec, intervalMilliseconds: interval,
+                nextDue: now + UInt64.random(in: 0..<interval, using: &random),
+                criticalSince: check.status == .critical ? now : nil)
+        }
+        tracked = next
+        running = running.filter { tracked[$0.value]?.inFlight == $0.key }
+    }
+
+    /// What to probe for `check`, or nil when it is not probed by this node.
+    static func spec(_ check: Check) -> ProbeSpec? {
+        let definition = check.definition
+        let timeout = definition.timeoutNanoseconds.map { UInt64(max(0, $0) / 1_000_000) }.flatMap { $0 > 0 ? $0 : nil }
+            ?? defaultTimeoutMilliseconds
+        if !definition.http.isEmpty {
+            var headers: [(name: String, value: String)] = []
+            for name in definition.header.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                for value in definition.header[name] ?? [] { headers.append((name, value)) }
+            }
+            return .http(HTTPProbe(
+                url: definition.http, method: definition.method.isEmpty ? "GET" : definition.method, headers: headers,
+                body: Array(definition.body.utf8), tlsServerName: definition.tlsServerName, tlsSkipVerify: definition.tlsSkipVerify,
+                timeoutMilliseconds: timeout, maxOutputBytes: definition.outputMaxSize))
+        }
+        if !definition.tcp.isEmpty {
+            return .tcp(TCPProbe(address: definition.tcp, timeoutMilliseconds: timeout))
+        }
+        return nil
+    }
+
+    /// The probes to start now; each due check gets one run and its next due time.
+    mutating func due(now: UInt64) -> [(ProbeID, ProbeSpec)] {
+        var starts: [(ProbeID, ProbeSpec)] = []
+        for key in tracked.keys.sorted() {
+            guard var entry = tracked[key], let spec = entry.spec, entry.inFlight == nil, entry.nextDue <= now else { continue }
+            let id = ProbeID(nextProbeID)
+            nextProbeID += 1
+            entry.inFlight = id
+            // The next run is an interval after this one was due, not after it finished, so a
+            // late tick does not drift the schedule; a run far behind starts from now.
+            entry.nextDue = max(entry.nextDue + entry.intervalMilliseconds, now + entry.intervalMilliseconds / 2)
+            tracked[key] = entry
+            running[id] = key
+            starts.append((id, spec))
+        }
+        return starts
+    }
+
+    /// A probe ended: applies the damping and returns the write to propose, if any, and the
+    /// probed check's service name ("" for a node check); nil for a probe no longer tracked.
+    mutating func finished(_ id: ProbeID, _ result: ProbeResult, now: UInt64) -> (command: Command?, service: String)? {
+        guard let key = running.removeValue(forKey: id), var entry = tracked[key], entry.inFlight == id else { return nil }
+        entry.inFlight = nil
+        let definition = entry.check.definition
+        var decided: HealthStatus?
+        if result.status == .passing || result.status == .warning {
+            entry.successes += 1
+            entry.failures = 0
+            if entry.successes >= definition.successBeforePassing { decided = result.status }
+        } else {
+            entry.successes = 0
+            entry.failures += 1
+            let beforeWarning = definition.failuresBeforeWarning > 0 ? definition.failuresBeforeWarning : definition.failuresBeforeCritical
+            if entry.failures >= definition.failuresBeforeCritical {
+                decided = .critical
+            } else if entry.failures >= beforeWarning {
+                decided = .warning
+            }
+        }
+        defer { tracked[key] = entry }
+        let service = entry.check.serviceName
+        guard let status = decided else { return (nil, service) }
+        let output = CheckOutput.capped(result.output, maxBytes: definition.outputMaxSize)
+        let statusChanged = status != entry.check.status
+        guard statusChanged || (output != entry.check.output && now >= entry.lastOutputWrite + outputWriteMilliseconds) else {
+            return (nil, service)
+        }
+        entry.lastOutputWrite = now
+        // The store's copy is updated by the resync this write causes; until then the tracked
+        // copy says what was proposed, so the same result is not proposed twice.
+        entry.check.status = status
+        entry.check.output = output
+        return (.checkResult(CheckUpdate(node: key.node, checkID: key.checkID, status: status, output: output)), service)
+    }
+
+    /// Services whose check has been critical for longer than its
+    /// `DeregisterCriticalServiceAfter`, to deregister (each once: the resync after the write
+    /// forgets them).
+    mutating func reap(now: UInt64) -> [Command] {
+        var commands: [Command] = []
+        var reaped = Set<String>()
+        for key in tracked.keys.sorted() {
+            guard var entry = tracked[key], let since = entry.criticalSince,
+                  let after = entry.check.definition.deregisterCriticalServiceAfterNanoseconds, after > 0,
+                  now >= since + UInt64(after / 1_000_000),
+                  !reaped.contains(entry.check.serviceID) else { continue }
+            reaped.insert(entry.check.serviceID)
+            entry.criticalSince = nil
+            tracked[key] = entry
+            commands.append(.serviceDeregister(node: key.node, serviceID: entry.check.serviceID))
+        }
+        return commands
+    }
+}

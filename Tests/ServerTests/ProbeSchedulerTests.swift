@@ -1,0 +1,159 @@
+// Probed checks through a whole node without sockets: the node asks for probes on schedule,
+// damps results as Consul does, writes status changes at once and output-only changes at most
+// once per check_update_interval, and deregisters a service left critical too long.
+import HTTP
+import Registry
+@testable import Server
+import Store
+import XCTest
+
+final class ProbeSchedulerTests: XCTestCase {
+    private func checkStatus(_ harness: inout NodeHarness, _ id: String) throws -> (status: String, output: String) {
+        let (_, response) = try harness.send("GET", "/v1/agent/checks")
+        let checks = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(response).body)) as? [String: [String: Any]])
+        let check = try XCTUnwrap(checks[id], "no check \(id)")
+        return (try XCTUnwrap(check["Status"] as? String), check["Output"] as? String ?? "")
+    }
+
+    private struct NoProbe: Error {}
+    /// Probes handed out so far (each test is a new instance).
+    private var consumed = 0
+
+    /// The next probe the node asked for, advancing in ticks until it does.
+    private func nextProbe(_ harness: inout NodeHarness, within milliseconds: UInt64 = 20_000) throws -> (ProbeID, ProbeSpec) {
+        var waited: UInt64 = 0
+        while harness.probes.count <= consumed {
+            _ = harness.advance(milliseconds: 50)
+            waited += 50
+            guard waited <= milliseconds else {
+                XCTFail("no probe within \(milliseconds) ms")
+                throw NoProbe()
+            }
+        }
+        consumed += 1
+        return harness.probes[consumed - 1]
+    }
+
+    private func answer(_ harness: inout NodeHarness, _ id: ProbeID, _ status: HealthStatus, _ output: String) {
+        _ = harness.step(.probeFinished(id, ProbeResult(status: status, output: output, durationMilliseconds: 12)))
+    }
+
+    func testHTTPCheckIsProbedOnScheduleWithItsRequest() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/service/register", body: #"""
+            {"Name":"web","ID":"web-1","Port":80,"Check":{"CheckID":"web-http","HTTP":"http://10.0.0.1/health","Method":"POST",
+             "Header":{"X-B":["2"],"X-A":["1","3"]},"Body":"ping","Interval":"2s","Timeout":"500ms"}}
+            """#)
+        let (first, spec) = try nextProbe(&harness, within: 2_100)
+        guard case .http(let http) = spec else { return XCTFail("\(spec)") }
+        XCTAssertEqual(http.url, "http://10.0.0.1/health")
+        XCTAssertEqual(http.method, "POST")
+        XCTAssertEqual(http.headers.map { "\($0.name)=\($0.value)" }, ["X-A=1", "X-A=3", "X-B=2"])
+        XCTAssertEqual(http.body, Array("ping".utf8))
+        XCTAssertEqual(http.timeoutMilliseconds, 500)
+        // While a run is in flight no second one starts, even past the interval.
+        _ = harness.advance(milliseconds: 5_000)
+        XCTAssertEqual(harness.probes.count, consumed)
+        answer(&harness, first, .passing, "HTTP POST http://10.0.0.1/health: 200 OK Output: ok")
+        XCTAssertEqual(try checkStatus(&harness, "web-http").status, "passing")
+        // Then one run per interval.
+        _ = try nextProbe(&harness, within: 2_100)
+    }
+
+    func testDampingAsConsulsStatusHandler() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/check/register", body: #"""
+            {"ID":"api","Name":"api","TCP":"10.0.0.2:80","Interval":"1s","Status":"passing",
+             "SuccessBeforePassing":2,"FailuresBeforeWarning":1,"FailuresBeforeCritical":3}
+            """#)
+        var (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .critical, "dial tcp 10.0.0.2:80: connect: connection refused")
+        XCTAssertEqual(try checkStatus(&harness, "api").status, "warning", "first failure: warning")
+        (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .critical, "refused")
+        XCTAssertEqual(try checkStatus(&harness, "api").status, "warning", "second failure: still warning")
+        (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .critical, "refused")
+        XCTAssertEqual(try checkStatus(&harness, "api").status, "critical", "third failure: critical")
+        (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .passing, "TCP connect 10.0.0.2:80: Success")
+        XCTAssertEqual(try checkStatus(&harness, "api").status, "critical", "one success is not enough")
+        (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .passing, "TCP connect 10.0.0.2:80: Success")
+        let final = try checkStatus(&harness, "api")
+        XCTAssertEqual([final.status, final.output], ["passing", "TCP connect 10.0.0.2:80: Success"])
+    }
+
+    func testOutputOnlyChangesAreWrittenAtMostOncePerUpdateInterval() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/check/register", body: #"{"ID":"c","Name":"c","HTTP":"http://10.0.0.3/","Interval":"1s"}"#)
+        var (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .passing, "out 1")
+        XCTAssertEqual(try checkStatus(&harness, "c").output, "out 1", "a status change writes the output with it")
+        let index = harness.store.appliedIndex
+        for n in 2...5 {
+            (id, _) = try nextProbe(&harness)
+            answer(&harness, id, .passing, "out \(n)")
+        }
+        XCTAssertEqual(harness.store.appliedIndex, index, "output-only changes within the interval write nothing")
+        XCTAssertEqual(try checkStatus(&harness, "c").output, "out 1")
+        _ = harness.advance(milliseconds: 5 * 60 * 1000)
+        (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .passing, "out 6")
+        XCTAssertEqual(try checkStatus(&harness, "c").output, "out 6")
+    }
+
+    func testServiceCriticalTooLongIsDeregistered() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/service/register", body: #"""
+            {"Name":"web","ID":"web-1","Port":80,"Check":{"TCP":"10.0.0.4:80","Interval":"1s","DeregisterCriticalServiceAfter":"10s"}}
+            """#)
+        let (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .critical, "refused")
+        XCTAssertEqual(try checkStatus(&harness, "service:web-1").status, "critical")
+        // Later probes keep failing; it stays registered until 10 s after it turned critical.
+        for _ in 0..<5 {
+            let (next, _) = try nextProbe(&harness)
+            answer(&harness, next, .critical, "refused")
+        }
+        var (_, services) = try harness.send("GET", "/v1/agent/services")
+        XCTAssertTrue(try XCTUnwrap(services).text.contains("web-1"))
+        _ = harness.advance(milliseconds: 6_000)
+        (_, services) = try harness.send("GET", "/v1/agent/services")
+        XCTAssertFalse(try XCTUnwrap(services).text.contains("web-1"), "deregistered after DeregisterCriticalServiceAfter")
+    }
+
+    func testDiscoveryRegistrationFollowsTheSeedStates() throws {
+        var harness = try NodeHarness()
+        let (_, created) = try harness.send("POST", "/api/v1/register", body: #"""
+            {"service_name":"web","service_id":"w1","address":"10.0.0.5","port":80,
+             "health_check":{"type":"http","url":"http://10.0.0.5/health","interval":"1s","deregister_critical_service_after":"30s"}}
+            """#, listener: .discovery)
+        XCTAssertEqual(created?.status, .created)
+        var (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .critical, "HTTP GET http://10.0.0.5/health: 503 Service Unavailable Output: down")
+        XCTAssertEqual(try checkStatus(&harness, "service:w1").status, "warning", "first failure: warning, still in the pool")
+        let (_, pick) = try harness.send("GET", "/api/v1/services/web/instance", listener: .discovery)
+        XCTAssertEqual(pick?.status, .ok)
+        (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .critical, "HTTP GET http://10.0.0.5/health: 503 Service Unavailable Output: down")
+        XCTAssertEqual(try checkStatus(&harness, "service:w1").status, "critical", "second failure: critical")
+        let (_, none) = try harness.send("GET", "/api/v1/services/web/instance", listener: .discovery)
+        XCTAssertEqual(none?.status, .notFound, "critical instances leave the pool")
+        (id, _) = try nextProbe(&harness)
+        answer(&harness, id, .passing, "HTTP GET http://10.0.0.5/health: 200 OK Output: up")
+        XCTAssertEqual(try checkStatus(&harness, "service:w1").status, "passing", "recovered")
+        let (_, metrics) = try harness.send("GET", "/metrics", listener: .discovery)
+        XCTAssertTrue(try XCTUnwrap(metrics).text.contains(#"health_check_duration_seconds_count{service_name="web"} 3"#))
+    }
+
+    func testProbeOfADeregisteredCheckIsIgnored() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/check/register", body: #"{"ID":"gone","Name":"gone","TCP":"10.0.0.6:80","Interval":"1s"}"#)
+        let (id, _) = try nextProbe(&harness)
+        _ = try harness.send("PUT", "/v1/agent/check/deregister/gone")
+        let index = harness.store.appliedIndex
+        answer(&harness, id, .passing, "late")
+        XCTAssertEqual(harness.store.appliedIndex, index)
+    }
+}
