@@ -12,6 +12,9 @@ public enum Reply {
     case read(HTTPResponse, watch: [WatchKey])
     /// Propose `command` through the log; once it is applied, answer with `respond(result)`.
     case write(Command, respond: (ApplyResult) -> HTTPResponse)
+    /// Probe these checks now (joining a run already in flight) and answer with what each run
+    /// found, in the order given; checks the node does not probe get no result (nil).
+    case probe(checks: [ProbeTarget], respond: ([ProbeResult?]) -> HTTPResponse)
     /// Nothing newer than the client's `?index` yet: park the request until one of `watch`
     /// changes or the wait ends, then run the handler again (DESIGN.md §8).
     case wait(watch: [WatchKey], waitMilliseconds: UInt64)
@@ -50,7 +53,18 @@ extension Reply {
     public var immediateResponse: HTTPResponse? {
         switch self {
         case .response(let response), .read(let response, _): response
-        case .write, .wait: nil
+        case .write, .wait, .probe: nil
         }
+    }
+}
+
+/// A check to probe on demand.
+public struct ProbeTarget: Sendable, Equatable {
+    public var node: String
+    public var checkID: String
+
+    public init(node: String, checkID: String) {
+        self.node = node
+        self.checkID = checkID
     }
 }

@@ -124,6 +124,21 @@ struct ProbeScheduler {
         return starts
     }
 
+    /// A run of `key` now, for an on-demand probe: the run already in flight if there is one,
+    /// else a new one (the next scheduled run then follows an interval after it). Nil when the
+    /// check is not probed here. `spec` is set when the shell must start the run.
+    mutating func startNow(_ key: Key, now: UInt64) -> (id: ProbeID, spec: ProbeSpec?)? {
+        guard var entry = tracked[key], let spec = entry.spec else { return nil }
+        if let running = entry.inFlight { return (running, nil) }
+        let id = ProbeID(nextProbeID)
+        nextProbeID += 1
+        entry.inFlight = id
+        entry.nextDue = now + entry.intervalMilliseconds
+        tracked[key] = entry
+        running[id] = key
+        return (id, spec)
+    }
+
     /// A probe ended: applies the damping and returns the write to propose, if any, and the
     /// probed check's service name ("" for a node check); nil for a probe no longer tracked.
     mutating func finished(_ id: ProbeID, _ result: ProbeResult, now: UInt64) -> (command: Command?, service: String)? {

@@ -107,6 +107,9 @@ public struct ServerNode {
     var waiters: WaiterTable<WatchKey>
     var timers = HealthTimers()
     var probes = ProbeScheduler()
+    /// Requests waiting for on-demand probe runs: the run per check (nil: not probed), the
+    /// results so far, and how to answer.
+    var probeRequests: [RequestID: (runs: [ProbeID?], results: [ProbeResult?], respond: ([ProbeResult?]) -> HTTPResponse)] = [:]
     var cache = ResponseCache()
     var outputs: [NodeOutput] = []
     /// WebSocket subscribers of each service's configuration, and the reverse map.
@@ -179,9 +182,21 @@ public struct ServerNode {
 
     /// A probe ended: record its duration, and propose the status (or output) it decided.
     private mutating func probeFinished(_ id: ProbeID, _ result: ProbeResult) {
-        guard let (command, service) = probes.finished(id, result, now: monotonicMilliseconds) else { return }
-        discoveryStats.probed(service: service, milliseconds: result.durationMilliseconds)
-        if let command { propose(command) }
+        if let (command, service) = probes.finished(id, result, now: monotonicMilliseconds) {
+            discoveryStats.probed(service: service, milliseconds: result.durationMilliseconds)
+            if let command { propose(command) }
+        }
+        for request in probeRequests.keys.sorted(by: { ($0.connection, $0.sequence) < ($1.connection, $1.sequence) }) {
+            guard var waiting = probeRequests[request], waiting.runs.contains(id) else { continue }
+            for (position, run) in waiting.runs.enumerated() where run == id { waiting.results[position] = result }
+            let done = zip(waiting.runs, waiting.results).allSatisfy { $0.0 == nil || $0.1 != nil }
+            if done {
+                probeRequests[request] = nil
+                outputs.append(.respond(request, waiting.respond(waiting.results)))
+            } else {
+                probeRequests[request] = waiting
+            }
+        }
     }
 
     private mutating func handle(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, finalAttempt: Bool, deadline: UInt64? = nil) {
@@ -222,6 +237,19 @@ public struct ServerNode {
             pendingWrites[index] = (id, respond)
         case .wait(let watch, let waitMilliseconds):
             park(id, listener, request, watch: watch, deadline: deadline ?? blockingDeadline(waitMilliseconds))
+        case .probe(let checks, let respond):
+            let runs = checks.map { target -> ProbeID? in
+                guard let run = probes.startNow(ProbeScheduler.Key(node: target.node, checkID: target.checkID), now: monotonicMilliseconds) else {
+                    return nil
+                }
+                if let spec = run.spec { outputs.append(.startProbe(run.id, spec)) }
+                return run.id
+            }
+            guard runs.contains(where: { $0 != nil }) else {
+                outputs.append(.respond(id, respond(runs.map { _ in nil })))
+                return
+            }
+            probeRequests[id] = (runs, Array(repeating: nil, count: runs.count), respond)
         }
     }
 
@@ -306,6 +334,7 @@ public struct ServerNode {
     }
 
     private mutating func cancel(_ id: RequestID) {
+        probeRequests[id] = nil
         if let service = watchedConfig.removeValue(forKey: id) {
             configWatchers[service]?.remove(id)
             if configWatchers[service]?.isEmpty == true { configWatchers[service] = nil }

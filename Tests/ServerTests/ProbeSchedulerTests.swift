@@ -156,4 +156,30 @@ final class ProbeSchedulerTests: XCTestCase {
         answer(&harness, id, .passing, "late")
         XCTAssertEqual(harness.store.appliedIndex, index)
     }
+
+    func testProbeNowAnswersWithTheFreshResult() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("POST", "/api/v1/register", body: #"""
+            {"service_name":"web","service_id":"w1","address":"10.0.0.7","port":80,
+             "health_check":{"type":"http","url":"http://10.0.0.7/health","interval":"1m"}}
+            """#, listener: .discovery)
+        consumed = harness.probes.count
+        let (request, immediate) = try harness.send("POST", "/api/v1/health/w1/check", listener: .discovery)
+        XCTAssertNil(immediate, "answered when the run ends")
+        let (id, spec) = try nextProbe(&harness, within: 0)
+        guard case .http(let http) = spec else { return XCTFail("\(spec)") }
+        XCTAssertEqual(http.url, "http://10.0.0.7/health")
+        let responses = harness.step(.probeFinished(id, ProbeResult(status: .critical, output: "HTTP GET http://10.0.0.7/health: 500 Internal Server Error Output: boom", durationMilliseconds: 42)))
+        let response = try XCTUnwrap(responses.first { $0.0 == request }?.1)
+        let data = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])["data"] as? [String: Any]
+        XCTAssertEqual(data?["status"] as? String, "critical")
+        XCTAssertEqual(data?["duration_ms"] as? Double, 42)
+        XCTAssertEqual(data?["check_id"] as? String, "service:w1")
+        XCTAssertEqual(try checkStatus(&harness, "service:w1").status, "warning", "the run counts: first failure is a warning")
+
+        // A TTL instance answers with its recorded state at once.
+        _ = try harness.send("POST", "/api/v1/register", body: #"{"service_name":"db","service_id":"d1","address":"h","port":1,"health_check":{"type":"ttl","interval":"30s"}}"#, listener: .discovery)
+        let (_, ttl) = try harness.send("POST", "/api/v1/health/d1/check", listener: .discovery)
+        XCTAssertEqual(ttl?.status, .ok)
+    }
 }

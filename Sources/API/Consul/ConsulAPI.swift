@@ -86,6 +86,7 @@ public struct ConsulAPI {
         case .read(let response, let watch): .read(Self.decorate(response), watch: watch)
         case .write(let command, let respond): .write(command, respond: { Self.decorate(respond($0)) })
         case .wait(let watch, let wait): .wait(watch: watch, waitMilliseconds: wait)
+        case .probe(let checks, let respond): .probe(checks: checks, respond: { Self.decorate(respond($0)) })
         }
     }
 

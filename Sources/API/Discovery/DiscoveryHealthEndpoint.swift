@@ -33,16 +33,28 @@ enum DiscoveryHealthEndpoint {
         return .response(context.envelope(.array(items), "\(items.count) checks"))
     }
 
-    /// The current result of each check. Probes (HTTP, TCP, gRPC) run in the health-checking
-    /// work (issue 5); until then this reports what the checks last recorded, which for TTL
-    /// checks is exactly their state.
+    /// Probes the instance's own checks now and answers with each run's `HealthCheckResult`
+    /// (one object for one check, else a list). The results also count as scheduled runs: they
+    /// go through the damping and may change the stored status. Checks that are not probed
+    /// (TTL: their service reports them) answer with their recorded state.
     static func checkNow(_ context: DiscoveryContext) throws -> Reply {
         let instance = try context.instance(withServiceID: try context.parameter("id"))
-        let items = results(instance)
-        guard let first = items.first else {
-            throw DiscoveryError.notFound("service instance \(instance.entry.service.value.id) has no health checks")
+        let serviceID = instance.entry.service.value.id
+        let own = instance.entry.checks.map(\.value).filter { $0.serviceID == serviceID }
+        guard !own.isEmpty else {
+            throw DiscoveryError.notFound("service instance \(serviceID) has no health checks of its own")
         }
-        return .response(context.envelope(items.count == 1 ? first : .array(items), "check results"))
+        let now = context.environment.wallMilliseconds
+        return .probe(checks: own.map { ProbeTarget(node: $0.node, checkID: $0.checkID) }) { results in
+            let items: [JSON] = zip(own, results).map { check, result in
+                guard let result else { return DiscoveryJSON.checkResult(check, serviceID: serviceID, at: instance.checkMilliseconds[check.checkID]) }
+                var probed = check
+                probed.status = result.status
+                probed.output = result.output
+                return DiscoveryJSON.checkResult(probed, serviceID: serviceID, at: now, durationMilliseconds: result.durationMilliseconds)
+            }
+            return context.envelope(items.count == 1 ? items[0] : .array(items), "check results")
+        }
     }
 
     private static func results(_ instance: DiscoveryInstance) -> [JSON] {

@@ -57,7 +57,7 @@ enum DiscoveryJSON {
 
     /// `HealthCheckResult` for one check of an instance. `duration_ms` is the last probe's
     /// duration; checks that are not probed (TTL) report 0.
-    static func checkResult(_ check: Check, serviceID: String, at milliseconds: UInt64?) -> JSON {
+    static func checkResult(_ check: Check, serviceID: String, at milliseconds: UInt64?, durationMilliseconds: UInt64 = 0) -> JSON {
         .object([
             ("service_id", .string(serviceID)),
             ("check_id", .string(check.checkID)),
@@ -66,7 +66,7 @@ enum DiscoveryJSON {
             ("status", .string(check.status.rawValue)),
             ("output", .string(check.output)),
             ("timestamp", .string(Timestamp.iso8601(milliseconds: milliseconds ?? 0))),
-            ("duration_ms", .double(0)),
+            ("duration_ms", .double(Double(durationMilliseconds))),
         ])
     }
 

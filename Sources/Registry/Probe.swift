@@ -1,5 +1,3 @@
-import Registry
-
 /// Names one probe run, chosen by the node; the shell reports the run's end with it.
 public struct ProbeID: Hashable, Sendable, Comparable {
     public let value: UInt64
