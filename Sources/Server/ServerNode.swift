@@ -107,6 +107,7 @@ public struct ServerNode {
     var waiters: WaiterTable<WatchKey>
     var timers = HealthTimers()
     var probes = ProbeScheduler()
+    var aliases = AliasChecks()
     /// Requests waiting for on-demand probe runs: the run per check (nil: not probed), the
     /// results so far, and how to answer.
     var probeRequests: [RequestID: (runs: [ProbeID?], results: [ProbeResult?], respond: ([ProbeResult?]) -> HTTPResponse)] = [:]
@@ -178,6 +179,7 @@ public struct ServerNode {
         propose(.catalogRegister(SelfRegistration.make(config)))
         timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
         probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random)
+        for command in aliases.evaluate(store: store, node: config.identity.nodeName) { propose(command) }
     }
 
     /// A probe ended: record its duration, and propose the status (or output) it decided.
@@ -376,9 +378,11 @@ public struct ServerNode {
         let anyWatcher = cache.count > 0 || waiters.count > 0 || discoveryCache.count > 0
         var touched = Set<WatchKey>()
         var timersNeedResync = false
+        var aliasesNeedEvaluation = false
         for (entry, outcome) in zip(commands, outcomes) {
             if anyWatcher { touched.formUnion(outcome.touched) }
             timersNeedResync = timersNeedResync || outcome.touched.contains(.checks) || outcome.touched.contains(.sessions)
+            aliasesNeedEvaluation = aliasesNeedEvaluation || outcome.touched.contains(.checks) || outcome.touched.contains(.services)
             timers.applied(entry.command, outcome: outcome, now: monotonicMilliseconds)
             if let pending = pendingWrites.removeValue(forKey: entry.index) {
                 outputs.append(.respond(pending.id, pending.respond(outcome.result)))
@@ -389,6 +393,9 @@ public struct ServerNode {
         if timersNeedResync {
             timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
             if started { probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random) }
+        }
+        if aliasesNeedEvaluation && started {
+            for command in aliases.evaluate(store: store, node: config.identity.nodeName) { propose(command) }
         }
         guard anyWatcher else { return }
         let changed = touched.sorted()

@@ -182,4 +182,21 @@ final class ProbeSchedulerTests: XCTestCase {
         let (_, ttl) = try harness.send("POST", "/api/v1/health/d1/check", listener: .discovery)
         XCTAssertEqual(ttl?.status, .ok)
     }
+
+    func testAliasCheckMirrorsTheAliasedInstance() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/service/register", body: #"{"Name":"db","ID":"db-1","Port":5432,"Check":{"CheckID":"db-ttl","TTL":"30s","Status":"passing"}}"#)
+        _ = try harness.send("PUT", "/v1/agent/service/register", body: #"{"Name":"app","ID":"app-1","Port":80,"Check":{"CheckID":"app-needs-db","AliasService":"db-1"}}"#)
+        XCTAssertEqual(try checkStatus(&harness, "app-needs-db").status, "passing")
+        _ = try harness.send("PUT", "/v1/agent/check/warn/db-ttl")
+        XCTAssertEqual(try checkStatus(&harness, "app-needs-db").status, "warning")
+        _ = try harness.send("PUT", "/v1/agent/check/fail/db-ttl")
+        let critical = try checkStatus(&harness, "app-needs-db")
+        XCTAssertEqual([critical.status, critical.output], ["critical", "At least one check is critical"])
+        _ = try harness.send("PUT", "/v1/agent/service/deregister/db-1")
+        let missing = try checkStatus(&harness, "app-needs-db")
+        XCTAssertEqual([missing.status, missing.output], ["critical", "Service not found"])
+        _ = try harness.send("PUT", "/v1/agent/service/register", body: #"{"Name":"db","ID":"db-1","Port":5432}"#)
+        XCTAssertEqual(try checkStatus(&harness, "app-needs-db").status, "passing", "back, with no checks: passing")
+    }
 }
