@@ -199,4 +199,15 @@ final class ProbeSchedulerTests: XCTestCase {
         _ = try harness.send("PUT", "/v1/agent/service/register", body: #"{"Name":"db","ID":"db-1","Port":5432}"#)
         XCTAssertEqual(try checkStatus(&harness, "app-needs-db").status, "passing", "back, with no checks: passing")
     }
+
+    func testScriptChecksAreRefusedThroughTheHTTPAPI() throws {
+        var harness = try NodeHarness()
+        let before = harness.store.appliedIndex
+        let (_, check) = try harness.send("PUT", "/v1/agent/check/register", body: #"{"Name":"s","Args":["/bin/true"],"Interval":"10s"}"#)
+        XCTAssertEqual(check?.status, .badRequest)
+        XCTAssertEqual(check?.text, "Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true")
+        let (_, service) = try harness.send("PUT", "/v1/agent/service/register", body: #"{"Name":"w","Check":{"Args":["sh","-c","exit 0"],"Interval":"10s"}}"#)
+        XCTAssertEqual(service?.status, .badRequest)
+        XCTAssertEqual(harness.store.appliedIndex, before, "nothing written")
+    }
 }

@@ -33,4 +33,12 @@ enum AgentLocal {
     static func checks(_ checks: [Indexed<Check>]) -> [Indexed<Check>] {
         checks.filter { !isServerCheck($0.value.checkID) }
     }
+
+    /// Script checks (`Args`) through the HTTP API run whatever a caller sends on this host, so
+    /// Consul refuses them unless `enable_script_checks` is set; Gravity has no such setting
+    /// yet and always refuses (with Consul's text, as a 400 rather than Consul's 500).
+    static func refuseScripts(_ checks: [Check]) throws(APIError) {
+        guard checks.contains(where: { !$0.definition.args.isEmpty }) else { return }
+        throw .badRequest("Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true")
+    }
 }
