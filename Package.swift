@@ -23,6 +23,7 @@ let package = Package(
         // Pure core: standard library only.
         .target(name: "HTTP"),
         .target(name: "Registry"),
+        .target(name: "Raft"),
 
         // Core with storage.
         .target(name: "Store", dependencies: ["Registry", "CSQLite"]),
@@ -42,6 +43,7 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Registry", "Store"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API"]),

@@ -1,0 +1,370 @@
+/// Fixed facts about one server's consensus core.
+public struct RaftConfig: Sendable {
+    public var id: RaftNodeID
+    /// Every voter, this server included.
+    public var voters: [RaftNodeID]
+    /// Election timeout in ticks, drawn anew in this range for every election (DESIGN.md §5:
+    /// 20-40 ticks of 50 ms).
+    public var electionTicks: ClosedRange<Int> = 20...40
+    /// Heartbeat interval in ticks.
+    public var heartbeatTicks = 2
+    /// Pre-vote (thesis §9.6): a server that was cut off asks before it raises its term, so it
+    /// cannot depose a healthy leader when it comes back.
+    public var preVote = true
+    /// A leader that has not heard from a majority within an election timeout steps down.
+    public var checkQuorum = true
+    /// Most entries in one append message.
+    public var maxEntriesPerAppend = 512
+    /// Appends sent to a follower and not yet answered (pipelining), at most.
+    public var maxInflightAppends = 4
+
+    public init(id: RaftNodeID, voters: [RaftNodeID]) {
+        precondition(voters.contains(id), "a server is one of its own voters")
+        self.id = id
+        self.voters = voters.sorted()
+    }
+}
+
+/// What the shell must do after the core moved: persist `hardState` (if set) and `entries`
+/// with one fsync, then send `messages`, then apply `committed` in order, then call
+/// `advance(_:)` with this value.
+public struct Ready: Sendable, Equatable {
+    public var hardState: HardState?
+    public var entries: [RaftEntry]
+    public var messages: [RaftMessage]
+    public var committed: [RaftEntry]
+
+    public var isEmpty: Bool { hardState == nil && entries.isEmpty && messages.isEmpty && committed.isEmpty }
+}
+
+/// A server's view of one follower, kept by the leader.
+struct Progress: Sendable, Equatable {
+    /// The next index to send.
+    var next: UInt64
+    /// The highest index known replicated on it.
+    var match: UInt64 = 0
+    /// Appends carrying entries sent and not yet answered.
+    var inflight = 0
+    /// Whether it answered since the last quorum check.
+    var recentActive = false
+    /// `match` when the previous heartbeat was answered: appends outstanding and no progress
+    /// over a whole heartbeat round means they were lost.
+    var matchAtLastHeartbeat: UInt64 = 0
+}
+
+/// The consensus core: deterministic, no clock (time is `tick()`), no I/O (messages and
+/// entries leave through `ready()`), randomness from a seed. Raft as the paper and thesis give
+/// it, with pre-vote, check-quorum and pipelined appends; membership changes, snapshots,
+/// ReadIndex and leadership transfer come on top of this.
+public struct RaftNode: Sendable {
+    public let config: RaftConfig
+    public private(set) var log: RaftLog
+    public private(set) var term: UInt64
+    public private(set) var vote: RaftNodeID?
+    public private(set) var role: RaftRole = .follower
+    public private(set) var leader: RaftNodeID?
+
+    private var electionElapsed = 0
+    private var heartbeatElapsed = 0
+    private var electionTimeout: Int
+    private var granted: Set<RaftNodeID> = []
+    private var refused: Set<RaftNodeID> = []
+    private(set) var progress: [RaftNodeID: Progress] = [:]
+    private var outbox: [RaftMessage] = []
+    private var persistedHardState: HardState
+    private var random: UInt64
+
+    public init(config: RaftConfig, log: RaftLog, hardState: HardState, seed: UInt64) {
+        self.config = config
+        self.log = log
+        term = hardState.term
+        vote = hardState.vote
+        self.log.committed = max(self.log.committed, min(hardState.commit, self.log.lastIndex))
+        persistedHardState = hardState
+        random = seed | 1
+        electionTimeout = config.electionTicks.lowerBound
+        electionTimeout = drawElectionTimeout()
+    }
+
+    public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
+    private var quorum: Int { config.voters.count / 2 + 1 }
+    private var peers: [RaftNodeID] { config.voters.filter { $0 != config.id } }
+
+    // MARK: Time
+
+    /// One tick of the shell's clock.
+    public mutating func tick() {
+        electionElapsed += 1
+        switch role {
+        case .leader:
+            heartbeatElapsed += 1
+            if heartbeatElapsed >= config.heartbeatTicks {
+                heartbeatElapsed = 0
+                for peer in peers {
+                    send(to: peer, term: term, .heartbeat(commit: min(log.committed, progress[peer]?.match ?? 0)))
+                }
+            }
+            if config.checkQuorum && electionElapsed >= config.electionTicks.lowerBound {
+                electionElapsed = 0
+                let active = 1 + peers.filter { progress[$0]?.recentActive == true }.count
+                for peer in peers { progress[peer]?.recentActive = false }
+                if active < quorum { becomeFollower(term: term, leader: nil) }
+            }
+        case .follower, .preCandidate, .candidate:
+            if electionElapsed >= electionTimeout { campaign() }
+        }
+    }
+
+    /// A random election timeout in the configured range (xorshift64: deterministic per seed).
+    private mutating func drawElectionTimeout() -> Int {
+        random ^= random << 13
+        random ^= random >> 7
+        random ^= random << 17
+        let span = UInt64(config.electionTicks.count)
+        return config.electionTicks.lowerBound + Int(random % span)
+    }
+
+    // MARK: Roles
+
+    private mutating func becomeFollower(term newTerm: UInt64, leader newLeader: RaftNodeID?) {
+        if newTerm > term {
+            term = newTerm
+            vote = nil
+        }
+        role = .follower
+        leader = newLeader
+        resetTimers()
+        progress = [:]
+    }
+
+    private mutating func resetTimers() {
+        electionElapsed = 0
+        heartbeatElapsed = 0
+        electionTimeout = drawElectionTimeout()
+        granted = []
+        refused = []
+    }
+
+    /// Starts an election: a pre-vote round first when configured.
+    private mutating func campaign() {
+        if config.preVote {
+            role = .preCandidate
+            leader = nil
+            resetTimers()
+            granted = [config.id]
+            if granted.count >= quorum { return startElection() }
+            for peer in peers {
+                send(to: peer, term: term + 1, .preVote(lastIndex: log.lastIndex, lastTerm: log.lastTerm))
+            }
+        } else {
+            startElection()
+        }
+    }
+
+    private mutating func startElection() {
+        term += 1
+        vote = config.id
+        role = .candidate
+        leader = nil
+        resetTimers()
+        granted = [config.id]
+        if granted.count >= quorum { return becomeLeader() }
+        for peer in peers {
+            send(to: peer, term: term, .requestVote(lastIndex: log.lastIndex, lastTerm: log.lastTerm))
+        }
+    }
+
+    private mutating func becomeLeader() {
+        role = .leader
+        leader = config.id
+        resetTimers()
+        progress = [:]
+        for peer in peers { progress[peer] = Progress(next: log.lastIndex + 1, recentActive: true) }
+        // An entry of its own term: committing it commits everything before it (§5.4.2), and
+        // tells the leader the commit index before it serves reads.
+        log.appendLocal(RaftEntry(index: log.lastIndex + 1, term: term, kind: .noop))
+        for peer in peers { sendAppend(to: peer) }
+        maybeCommit()
+    }
+
+    // MARK: Proposals
+
+    /// Appends a command if this server leads; returns its index, or nil when it does not.
+    public mutating func propose(_ data: [UInt8]) -> UInt64? {
+        guard role == .leader else { return nil }
+        let index = log.lastIndex + 1
+        log.appendLocal(RaftEntry(index: index, term: term, kind: .command, data: data))
+        for peer in peers { sendAppend(to: peer) }
+        return index
+    }
+
+    // MARK: Messages
+
+    /// Takes one message from a peer.
+    public mutating func step(_ message: RaftMessage) {
+        guard message.to == config.id, config.voters.contains(message.from), message.from != config.id else { return }
+        if message.term > term {
+            switch message.body {
+            case .preVote:
+                // A pre-vote does not move anyone's term. With check-quorum, a server that hears
+                // from its leader refuses to help depose it (leader stickiness, thesis §4.2.3).
+                break
+            case .preVoteResponse(let granted) where granted:
+                break
+            case .requestVote where config.checkQuorum && leader != nil && electionElapsed < config.electionTicks.lowerBound:
+                return
+            case .append, .heartbeat:
+                becomeFollower(term: message.term, leader: message.from)
+            default:
+                becomeFollower(term: message.term, leader: nil)
+            }
+        } else if message.term < term {
+            switch message.body {
+            case .append, .heartbeat:
+                // A stale leader: tell it the term so it steps down.
+                send(to: message.from, term: term, .appendResponse(success: false, matchIndex: 0, hintIndex: log.lastIndex))
+            case .preVote:
+                send(to: message.from, term: term, .preVoteResponse(granted: false))
+            default:
+                break
+            }
+            return
+        }
+
+        switch message.body {
+        case .preVote(let lastIndex, let lastTerm):
+            let leaderAlive = leader != nil && electionElapsed < config.electionTicks.lowerBound
+            let grant = message.term > term && !leaderAlive && log.isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm)
+            send(to: message.from, term: grant ? message.term : term, .preVoteResponse(granted: grant))
+        case .requestVote(let lastIndex, let lastTerm):
+            let grant = (vote == nil || vote == message.from) && log.isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm)
+            if grant {
+                vote = message.from
+                electionElapsed = 0
+            }
+            send(to: message.from, term: term, .voteResponse(granted: grant))
+        case .preVoteResponse(let grant):
+            guard role == .preCandidate, message.term == term + 1 || !grant else { return }
+            tally(message.from, grant) { $0.startElection() }
+        case .voteResponse(let grant):
+            guard role == .candidate else { return }
+            tally(message.from, grant) { $0.becomeLeader() }
+        case .append(let prevIndex, let prevTerm, let entries, let commit):
+            if role != .follower || leader != message.from { becomeFollower(term: term, leader: message.from) }
+            electionElapsed = 0
+            if let match = log.appendFromLeader(prevIndex: prevIndex, prevTerm: prevTerm, entries) {
+                let newCommit = min(commit, match)
+                if newCommit > log.committed { log.committed = newCommit }
+                send(to: message.from, term: term, .appendResponse(success: true, matchIndex: match, hintIndex: log.lastIndex))
+            } else {
+                send(to: message.from, term: term, .appendResponse(success: false, matchIndex: 0, hintIndex: log.lastIndex))
+            }
+        case .heartbeat(let commit):
+            if role != .follower || leader != message.from { becomeFollower(term: term, leader: message.from) }
+            electionElapsed = 0
+            // The leader sends at most what this server is known to match, so it is ours too.
+            if commit > log.committed, commit <= log.lastIndex { log.committed = commit }
+            send(to: message.from, term: term, .heartbeatResponse)
+        case .heartbeatResponse:
+            guard role == .leader, var peer = progress[message.from] else { return }
+            peer.recentActive = true
+            if peer.inflight > 0 && peer.match == peer.matchAtLastHeartbeat {
+                // Appends went out a round ago and nothing came of them: they were lost (a
+                // restart, a dropped link). Start again from what it is known to hold.
+                peer.next = peer.match + 1
+                peer.inflight = 0
+            }
+            peer.matchAtLastHeartbeat = peer.match
+            progress[message.from] = peer
+            sendAppend(to: message.from)
+        case .appendResponse(let success, let matchIndex, let hintIndex):
+            guard role == .leader, var peer = progress[message.from] else { return }
+            peer.recentActive = true
+            if success {
+                peer.match = max(peer.match, matchIndex)
+                peer.next = max(peer.next, peer.match + 1)
+                peer.inflight = max(0, peer.inflight - 1)
+            } else {
+                peer.next = max(peer.match + 1, min(peer.next - 1, hintIndex + 1))
+                peer.inflight = 0
+            }
+            progress[message.from] = peer
+            if success { maybeCommit() }
+            sendAppend(to: message.from)
+        }
+    }
+
+    /// Counts a (pre-)vote answer; a majority for wins, a majority against loses.
+    private mutating func tally(_ from: RaftNodeID, _ grant: Bool, win: (inout RaftNode) -> Void) {
+        if grant { granted.insert(from) } else { refused.insert(from) }
+        if granted.count >= quorum {
+            win(&self)
+        } else if refused.count >= quorum {
+            becomeFollower(term: term, leader: nil)
+        }
+    }
+
+    /// Sends what `peer` lacks, within the pipeline window.
+    private mutating func sendAppend(to peer: RaftNodeID) {
+        guard var state = progress[peer] else { return }
+        if state.next <= log.lastIndex, state.inflight < config.maxInflightAppends, state.next > log.snapshotIndex {
+            let prevIndex = state.next - 1
+            guard let prevTerm = log.term(at: prevIndex) else { return }
+            let last = min(log.lastIndex, prevIndex + UInt64(config.maxEntriesPerAppend))
+            let entries = log.entries(from: state.next, through: last)
+            send(to: peer, term: term, .append(prevIndex: prevIndex, prevTerm: prevTerm, entries: entries, commit: log.committed))
+            state.next = last + 1
+            state.inflight += 1
+            progress[peer] = state
+        }
+    }
+
+    /// Commits the highest index a majority holds, if it is of this term (§5.4.2). The leader
+    /// counts its own entries once they are durable.
+    private mutating func maybeCommit() {
+        guard role == .leader else { return }
+        var matches = peers.map { progress[$0]?.match ?? 0 }
+        matches.append(log.stableIndex)
+        matches.sort(by: >)
+        let candidate = matches[quorum - 1]
+        if candidate > log.committed, log.term(at: candidate) == term {
+            log.committed = candidate
+            // Followers learn the new commit index with the next append or heartbeat.
+        }
+    }
+
+    private mutating func send(to peer: RaftNodeID, term: UInt64, _ body: RaftMessage.Body) {
+        outbox.append(RaftMessage(from: config.id, to: peer, term: term, body: body))
+    }
+
+    // MARK: Ready
+
+    /// Whether `ready()` has anything.
+    public var hasReady: Bool {
+        hardState != persistedHardState || !log.unstable.isEmpty || !outbox.isEmpty || !appliable.isEmpty
+    }
+
+    /// Committed entries that are durable here and not yet applied.
+    private var appliable: [RaftEntry] { log.entries(from: log.applied + 1, through: min(log.committed, log.stableIndex)) }
+
+    /// What to persist, send and apply now; hand it back to `advance` once done.
+    public mutating func ready() -> Ready {
+        let state = hardState
+        let ready = Ready(
+            hardState: state == persistedHardState ? nil : state,
+            entries: log.unstable,
+            messages: outbox,
+            committed: appliable)
+        outbox.removeAll()
+        return ready
+    }
+
+    /// The shell persisted, sent and applied `ready`.
+    public mutating func advance(_ ready: Ready) {
+        if let state = ready.hardState { persistedHardState = state }
+        if let last = ready.entries.last { log.stable(through: last.index, term: last.term) }
+        if let last = ready.committed.last { log.applied(through: last.index) }
+        // The leader's own entries just became durable: they may complete a majority.
+        maybeCommit()
+    }
+}

@@ -1,0 +1,215 @@
+// Scenario tests of the consensus core over an in-memory network that the test controls:
+// elections, replication and commit, the current-term commit rule, conflicting suffixes,
+// pre-vote and check-quorum.
+@testable import Raft
+import XCTest
+
+/// Servers and the messages between them; `cut` links drop messages, both ways.
+struct Cluster {
+    var nodes: [RaftNodeID: RaftNode] = [:]
+    var applied: [RaftNodeID: [RaftEntry]] = [:]
+    var inFlight: [RaftMessage] = []
+    var down: Set<RaftNodeID> = []
+    var cut: Set<[RaftNodeID]> = []
+
+    init(size: Int, preVote: Bool = true, checkQuorum: Bool = true, seed: UInt64 = 1) {
+        let ids = (1...UInt64(size)).map { $0 }
+        for id in ids {
+            var config = RaftConfig(id: id, voters: ids)
+            config.preVote = preVote
+            config.checkQuorum = checkQuorum
+            nodes[id] = RaftNode(config: config, log: RaftLog(), hardState: HardState(), seed: seed &* 7919 &+ id)
+            applied[id] = []
+        }
+    }
+
+    func linked(_ a: RaftNodeID, _ b: RaftNodeID) -> Bool {
+        !down.contains(a) && !down.contains(b) && !cut.contains([min(a, b), max(a, b)])
+    }
+
+    /// Runs every node's Ready (persist is instant here), then delivers all messages, until quiet.
+    mutating func settle(maxRounds: Int = 200) {
+        for _ in 0..<maxRounds {
+            var moved = false
+            for id in nodes.keys.sorted() where !down.contains(id) {
+                guard var node = nodes[id], node.hasReady else { continue }
+                let ready = node.ready()
+                inFlight += ready.messages
+                applied[id, default: []] += ready.committed
+                node.advance(ready)
+                nodes[id] = node
+                moved = true
+            }
+            let messages = inFlight
+            inFlight = []
+            for message in messages where linked(message.from, message.to) {
+                nodes[message.to]?.step(message)
+                moved = true
+            }
+            if !moved { return }
+        }
+    }
+
+    mutating func tick(_ times: Int = 1) {
+        for _ in 0..<times {
+            for id in nodes.keys.sorted() where !down.contains(id) { nodes[id]?.tick() }
+            settle()
+        }
+    }
+
+    var leaders: [RaftNodeID] { nodes.filter { $0.value.role == .leader && !down.contains($0.key) }.map(\.key).sorted() }
+
+    /// Ticks until exactly one live leader exists.
+    mutating func electLeader(within ticks: Int = 200) -> RaftNodeID? {
+        for _ in 0..<ticks {
+            tick()
+            if leaders.count == 1 { return leaders[0] }
+        }
+        return nil
+    }
+
+    mutating func propose(_ text: String, at leader: RaftNodeID) -> UInt64? {
+        let index = nodes[leader]?.propose(Array(text.utf8))
+        settle()
+        return index
+    }
+
+    func commands(_ id: RaftNodeID) -> [String] {
+        (applied[id] ?? []).filter { $0.kind == .command }.map { String(decoding: $0.data, as: UTF8.self) }
+    }
+}
+
+final class RaftScenarioTests: XCTestCase {
+    func testSingleServerLeadsAndCommits() throws {
+        var cluster = Cluster(size: 1)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        XCTAssertEqual(cluster.propose("a", at: leader), 2, "index 1 is the leader's no-op")
+        _ = cluster.propose("b", at: leader)
+        XCTAssertEqual(cluster.commands(leader), ["a", "b"])
+    }
+
+    func testThreeServersElectOneLeaderAndReplicate() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        for n in 0..<50 { _ = cluster.propose("w\(n)", at: leader) }
+        cluster.tick(4)  // heartbeats carry the commit index to the followers
+        for id in cluster.nodes.keys {
+            XCTAssertEqual(cluster.commands(id), (0..<50).map { "w\($0)" }, "server \(id)")
+            XCTAssertEqual(cluster.nodes[id]?.term, cluster.nodes[leader]?.term)
+        }
+        XCTAssertNil(cluster.nodes[leader == 1 ? 2 : 1]?.propose([1]), "only the leader accepts proposals")
+    }
+
+    func testLeaderCrashElectsAnotherThatKeepsCommittedEntries() throws {
+        var cluster = Cluster(size: 3)
+        let first = try XCTUnwrap(cluster.electLeader())
+        _ = cluster.propose("before", at: first)
+        cluster.tick(2)
+        cluster.down.insert(first)
+        let second = try XCTUnwrap(cluster.electLeader())
+        XCTAssertNotEqual(first, second)
+        _ = cluster.propose("after", at: second)
+        cluster.tick(2)
+        // The old leader comes back, follows, and catches up.
+        cluster.down.remove(first)
+        cluster.tick(6)
+
+        XCTAssertEqual(cluster.leaders, [second])
+        for id in cluster.nodes.keys { XCTAssertEqual(cluster.commands(id), ["before", "after"], "server \(id)") }
+    }
+
+    func testUncommittedSuffixOfADeposedLeaderIsReplaced() throws {
+        var cluster = Cluster(size: 3)
+        let first = try XCTUnwrap(cluster.electLeader())
+        // Cut the leader off, then let it append entries nobody else gets.
+        for peer in cluster.nodes.keys where peer != first { cluster.cut.insert([min(first, peer), max(first, peer)]) }
+        _ = cluster.propose("lost-1", at: first)
+        _ = cluster.propose("lost-2", at: first)
+        let others = cluster.nodes.keys.filter { $0 != first }
+        var second: RaftNodeID?
+        for _ in 0..<200 {
+            cluster.tick()
+            if let leader = cluster.leaders.first(where: { others.contains($0) }) { second = leader; break }
+        }
+        let newLeader = try XCTUnwrap(second)
+        _ = cluster.propose("kept", at: newLeader)
+        cluster.cut.removeAll()
+        cluster.tick(10)
+        for id in cluster.nodes.keys {
+            XCTAssertEqual(cluster.commands(id), ["kept"], "server \(id)")
+            XCTAssertEqual(cluster.nodes[id]?.log.lastIndex, cluster.nodes[newLeader]?.log.lastIndex)
+        }
+    }
+
+    func testCheckQuorumMakesAnIsolatedLeaderStepDown() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        for peer in cluster.nodes.keys where peer != leader { cluster.cut.insert([min(leader, peer), max(leader, peer)]) }
+        cluster.tick(45)
+        XCTAssertNotEqual(cluster.nodes[leader]?.role, .leader, "no majority heard from within an election timeout")
+    }
+
+    func testPreVoteKeepsAPartitionedFollowerFromDisruptingTheLeader() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        let term = try XCTUnwrap(cluster.nodes[leader]?.term)
+        let follower = try XCTUnwrap(cluster.nodes.keys.sorted().first { $0 != leader })
+        for peer in cluster.nodes.keys where peer != follower { cluster.cut.insert([min(follower, peer), max(follower, peer)]) }
+        cluster.tick(300)
+        XCTAssertEqual(cluster.nodes[follower]?.term, term, "pre-votes fail, so the term does not climb")
+        cluster.cut.removeAll()
+        cluster.tick(20)
+        XCTAssertEqual(cluster.leaders, [leader], "healing causes no leader change")
+        XCTAssertEqual(cluster.nodes[leader]?.term, term)
+    }
+
+    func testWithoutPreVoteTheRejoiningFollowerDisrupts() throws {
+        // The negative control of the test above: the same schedule with pre-vote off.
+        var cluster = Cluster(size: 3, preVote: false, checkQuorum: false)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        let term = try XCTUnwrap(cluster.nodes[leader]?.term)
+        let follower = try XCTUnwrap(cluster.nodes.keys.sorted().first { $0 != leader })
+        for peer in cluster.nodes.keys where peer != follower { cluster.cut.insert([min(follower, peer), max(follower, peer)]) }
+        cluster.tick(300)
+        XCTAssertGreaterThan(try XCTUnwrap(cluster.nodes[follower]?.term), term)
+        cluster.cut.removeAll()
+        cluster.tick(60)
+        XCTAssertGreaterThan(try XCTUnwrap(cluster.nodes[leader]?.term), term, "its higher term deposed the leader")
+    }
+
+    func testCommitsOnlyCurrentTermEntriesByCounting() throws {
+        // Raft figure 8: an entry of an earlier term on a majority is not committed by counting.
+        var leader = RaftNode(config: RaftConfig(id: 1, voters: [1, 2, 3]), log: RaftLog(entries: [RaftEntry(index: 1, term: 1), RaftEntry(index: 2, term: 2)], committed: 1),
+                              hardState: HardState(term: 3, vote: nil, commit: 1), seed: 3)
+        // Win an election at term 4 (pre-vote, then vote).
+        for _ in 0..<40 { leader.tick() }
+        var ready = leader.ready()
+        leader.advance(ready)
+        for message in ready.messages { leader.step(RaftMessage(from: message.to, to: 1, term: message.term, body: .preVoteResponse(granted: true))) }
+        ready = leader.ready()
+        leader.advance(ready)
+        for message in ready.messages { leader.step(RaftMessage(from: message.to, to: 1, term: message.term, body: .voteResponse(granted: true))) }
+        XCTAssertEqual(leader.role, .leader)
+        ready = leader.ready()
+        leader.advance(ready)
+        // Server 2 acknowledges index 2 (term 2) only: a majority holds it, yet it stays uncommitted.
+        leader.step(RaftMessage(from: 2, to: 1, term: leader.term, body: .appendResponse(success: true, matchIndex: 2, hintIndex: 2)))
+        XCTAssertEqual(leader.log.committed, 1)
+        // Once the leader's own no-op (index 3, term 4) is on a majority, both commit.
+        leader.step(RaftMessage(from: 2, to: 1, term: leader.term, body: .appendResponse(success: true, matchIndex: 3, hintIndex: 3)))
+        XCTAssertEqual(leader.log.committed, 3)
+    }
+
+    func testStaleVotesAndMessagesAreIgnored() {
+        var node = RaftNode(config: RaftConfig(id: 1, voters: [1, 2, 3]), log: RaftLog(), hardState: HardState(term: 5), seed: 9)
+        node.step(RaftMessage(from: 2, to: 1, term: 4, body: .requestVote(lastIndex: 10, lastTerm: 4)))
+        XCTAssertEqual(node.vote, nil)
+        node.step(RaftMessage(from: 2, to: 1, term: 5, body: .requestVote(lastIndex: 0, lastTerm: 0)))
+        XCTAssertEqual(node.vote, 2)
+        node.step(RaftMessage(from: 3, to: 1, term: 5, body: .requestVote(lastIndex: 0, lastTerm: 0)))
+        XCTAssertEqual(node.vote, 2, "one vote per term")
+        let ready = node.ready()
+        XCTAssertEqual(ready.hardState, HardState(term: 5, vote: 2, commit: 0), "the vote is persisted before the answers go out")
+        XCTAssertEqual(ready.messages.map(\.body), [.voteResponse(granted: true), .voteResponse(granted: false)])
+    }
+}
