@@ -33,8 +33,21 @@ public struct Ready: Sendable, Equatable {
     public var entries: [RaftEntry]
     public var messages: [RaftMessage]
     public var committed: [RaftEntry]
+    /// Reads confirmed since the last Ready (serve each once `index` is applied).
+    public var readStates: [ReadState]
 
-    public var isEmpty: Bool { hardState == nil && entries.isEmpty && messages.isEmpty && committed.isEmpty }
+    public var isEmpty: Bool { hardState == nil && entries.isEmpty && messages.isEmpty && committed.isEmpty && readStates.isEmpty }
+}
+
+/// A read waiting for a majority to confirm this server still leads.
+struct PendingRead: Sendable, Equatable {
+    var context: UInt64
+    /// Who asked: this server, or a follower to answer with `readIndexResponse`.
+    var requester: RaftNodeID
+    var index: UInt64
+    /// The confirmation round it waits for; an answer to that round or a later one counts.
+    var round: UInt64
+    var acks: Set<RaftNodeID>
 }
 
 /// A server's view of one follower, kept by the leader.
@@ -73,6 +86,12 @@ public struct RaftNode: Sendable {
     private var outbox: [RaftMessage] = []
     private var persistedHardState: HardState
     private var random: UInt64
+    /// ReadIndex: the last confirmation round started, reads waiting for one, reads waiting for
+    /// a commit in this term, and reads confirmed.
+    private var readRound: UInt64 = 0
+    private var pendingReads: [PendingRead] = []
+    private var readsAwaitingTermCommit: [(context: UInt64, requester: RaftNodeID)] = []
+    private var readStates: [ReadState] = []
 
     public init(config: RaftConfig, log: RaftLog, hardState: HardState, seed: UInt64) {
         self.config = config
@@ -100,9 +119,7 @@ public struct RaftNode: Sendable {
             heartbeatElapsed += 1
             if heartbeatElapsed >= config.heartbeatTicks {
                 heartbeatElapsed = 0
-                for peer in peers {
-                    send(to: peer, term: term, .heartbeat(commit: min(log.committed, progress[peer]?.match ?? 0)))
-                }
+                broadcastHeartbeat()
             }
             if config.checkQuorum && electionElapsed >= config.electionTicks.lowerBound {
                 electionElapsed = 0
@@ -126,6 +143,12 @@ public struct RaftNode: Sendable {
 
     // MARK: Roles
 
+    private mutating func broadcastHeartbeat() {
+        for peer in peers {
+            send(to: peer, term: term, .heartbeat(commit: min(log.committed, progress[peer]?.match ?? 0), round: readRound))
+        }
+    }
+
     private mutating func becomeFollower(term newTerm: UInt64, leader newLeader: RaftNodeID?) {
         if newTerm > term {
             term = newTerm
@@ -135,6 +158,10 @@ public struct RaftNode: Sendable {
         leader = newLeader
         resetTimers()
         progress = [:]
+        // Reads this server was confirming as leader cannot be confirmed any more; their
+        // requesters time out and retry.
+        pendingReads = []
+        readsAwaitingTermCommit = []
     }
 
     private mutating func resetTimers() {
@@ -198,6 +225,50 @@ public struct RaftNode: Sendable {
         return index
     }
 
+    // MARK: Reads
+
+    /// Asks for a linearizable read tagged `context` (unique per requester). The answer comes
+    /// as a `ReadState` in a later Ready; false when no leader is known (the caller fails the
+    /// read or retries).
+    @discardableResult
+    public mutating func read(context: UInt64) -> Bool {
+        switch role {
+        case .leader:
+            startRead(context: context, requester: config.id)
+            return true
+        case .follower where leader != nil:
+            send(to: leader!, term: term, .readIndex(context: context))
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A leader's read: until it has committed an entry of its own term it does not know the
+    /// commit index, so the read waits for that; then it records the commit index and waits
+    /// for a majority to answer a new heartbeat round.
+    private mutating func startRead(context: UInt64, requester: RaftNodeID) {
+        guard log.term(at: log.committed) == term else {
+            readsAwaitingTermCommit.append((context, requester))
+            return
+        }
+        if quorum == 1 {
+            release(PendingRead(context: context, requester: requester, index: log.committed, round: 0, acks: []))
+            return
+        }
+        readRound += 1
+        pendingReads.append(PendingRead(context: context, requester: requester, index: log.committed, round: readRound, acks: [config.id]))
+        broadcastHeartbeat()
+    }
+
+    private mutating func release(_ read: PendingRead) {
+        if read.requester == config.id {
+            readStates.append(ReadState(context: read.context, index: read.index))
+        } else {
+            send(to: read.requester, term: term, .readIndexResponse(context: read.context, index: read.index))
+        }
+    }
+
     // MARK: Messages
 
     /// Takes one message from a peer.
@@ -259,15 +330,30 @@ public struct RaftNode: Sendable {
             } else {
                 send(to: message.from, term: term, .appendResponse(success: false, matchIndex: 0, hintIndex: log.lastIndex))
             }
-        case .heartbeat(let commit):
+        case .heartbeat(let commit, let round):
             if role != .follower || leader != message.from { becomeFollower(term: term, leader: message.from) }
             electionElapsed = 0
             // The leader sends at most what this server is known to match, so it is ours too.
             if commit > log.committed, commit <= log.lastIndex { log.committed = commit }
-            send(to: message.from, term: term, .heartbeatResponse)
-        case .heartbeatResponse:
+            send(to: message.from, term: term, .heartbeatResponse(round: round))
+        case .readIndex(let context):
+            guard role == .leader else { return }
+            startRead(context: context, requester: message.from)
+        case .readIndexResponse(let context, let index):
+            readStates.append(ReadState(context: context, index: index))
+        case .heartbeatResponse(let round):
             guard role == .leader, var peer = progress[message.from] else { return }
             peer.recentActive = true
+            if round > 0 {
+                var confirmed: [PendingRead] = []
+                pendingReads = pendingReads.compactMap { read in
+                    var read = read
+                    if round >= read.round { read.acks.insert(message.from) }
+                    if read.acks.count >= quorum { confirmed.append(read); return nil }
+                    return read
+                }
+                for read in confirmed { release(read) }
+            }
             if peer.inflight > 0 && peer.match == peer.matchAtLastHeartbeat {
                 // Appends went out a round ago and nothing came of them: they were lost (a
                 // restart, a dropped link). Start again from what it is known to hold.
@@ -330,6 +416,9 @@ public struct RaftNode: Sendable {
         if candidate > log.committed, log.term(at: candidate) == term {
             log.committed = candidate
             // Followers learn the new commit index with the next append or heartbeat.
+            let waiting = readsAwaitingTermCommit
+            readsAwaitingTermCommit = []
+            for read in waiting { startRead(context: read.context, requester: read.requester) }
         }
     }
 
@@ -341,7 +430,7 @@ public struct RaftNode: Sendable {
 
     /// Whether `ready()` has anything.
     public var hasReady: Bool {
-        hardState != persistedHardState || !log.unstable.isEmpty || !outbox.isEmpty || !appliable.isEmpty
+        hardState != persistedHardState || !log.unstable.isEmpty || !outbox.isEmpty || !appliable.isEmpty || !readStates.isEmpty
     }
 
     /// Committed entries that are durable here and not yet applied.
@@ -354,8 +443,10 @@ public struct RaftNode: Sendable {
             hardState: state == persistedHardState ? nil : state,
             entries: log.unstable,
             messages: outbox,
-            committed: appliable)
+            committed: appliable,
+            readStates: readStates)
         outbox.removeAll()
+        readStates.removeAll()
         return ready
     }
 

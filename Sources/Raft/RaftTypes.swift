@@ -55,9 +55,14 @@ public struct RaftMessage: Sendable, Equatable {
         /// at the append's `prevIndex`; `hintIndex` is its last index, to back off quickly.
         case appendResponse(success: Bool, matchIndex: UInt64, hintIndex: UInt64)
         /// "I still lead": resets the follower's election timer and carries the commit index
-        /// as far as the follower is known to match the leader.
-        case heartbeat(commit: UInt64)
-        case heartbeatResponse
+        /// as far as the follower is known to match the leader. `round` numbers the leader's
+        /// read-confirmation rounds (ReadIndex); the response echoes it.
+        case heartbeat(commit: UInt64, round: UInt64)
+        case heartbeatResponse(round: UInt64)
+        /// A follower asks the leader for a read index on behalf of its client (`context`).
+        case readIndex(context: UInt64)
+        /// The leader's answer: reads are linearizable once `index` is applied.
+        case readIndexResponse(context: UInt64, index: UInt64)
     }
 
     public var from: RaftNodeID
@@ -79,4 +84,16 @@ public enum RaftRole: Sendable, Equatable {
     case preCandidate
     case candidate
     case leader
+}
+
+/// A linearizable read may be served once the state machine has applied `index` (ReadIndex,
+/// thesis §6.4): `context` is the requester's own tag for the read.
+public struct ReadState: Sendable, Equatable {
+    public var context: UInt64
+    public var index: UInt64
+
+    public init(context: UInt64, index: UInt64) {
+        self.context = context
+        self.index = index
+    }
 }

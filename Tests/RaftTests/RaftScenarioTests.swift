@@ -8,6 +8,7 @@ import XCTest
 struct Cluster {
     var nodes: [RaftNodeID: RaftNode] = [:]
     var applied: [RaftNodeID: [RaftEntry]] = [:]
+    var reads: [RaftNodeID: [ReadState]] = [:]
     var inFlight: [RaftMessage] = []
     var down: Set<RaftNodeID> = []
     var cut: Set<[RaftNodeID]> = []
@@ -36,6 +37,7 @@ struct Cluster {
                 let ready = node.ready()
                 inFlight += ready.messages
                 applied[id, default: []] += ready.committed
+                reads[id, default: []] += ready.readStates
                 node.advance(ready)
                 nodes[id] = node
                 moved = true
@@ -211,5 +213,39 @@ final class RaftScenarioTests: XCTestCase {
         let ready = node.ready()
         XCTAssertEqual(ready.hardState, HardState(term: 5, vote: 2, commit: 0), "the vote is persisted before the answers go out")
         XCTAssertEqual(ready.messages.map(\.body), [.voteResponse(granted: true), .voteResponse(granted: false)])
+    }
+
+    func testReadIndexFromTheLeaderAndThroughAFollower() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        _ = cluster.propose("x", at: leader)
+        let committed = try XCTUnwrap(cluster.nodes[leader]?.log.committed)
+        XCTAssertTrue(cluster.nodes[leader]?.read(context: 7) ?? false)
+        cluster.settle()
+        XCTAssertEqual(cluster.reads[leader], [ReadState(context: 7, index: committed)])
+        let follower = try XCTUnwrap(cluster.nodes.keys.sorted().first { $0 != leader })
+        XCTAssertTrue(cluster.nodes[follower]?.read(context: 8) ?? false)
+        cluster.settle()
+        XCTAssertEqual(cluster.reads[follower], [ReadState(context: 8, index: committed)])
+    }
+
+    func testAnIsolatedLeaderConfirmsNoRead() throws {
+        // Without check-quorum the cut-off leader keeps believing it leads: only ReadIndex
+        // stands between it and a stale read.
+        var cluster = Cluster(size: 3, checkQuorum: false)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        for peer in cluster.nodes.keys where peer != leader { cluster.cut.insert([min(leader, peer), max(leader, peer)]) }
+        // The others elect a new leader and commit a write the old one cannot see.
+        let others = cluster.nodes.keys.filter { $0 != leader }
+        var newLeader: RaftNodeID?
+        for _ in 0..<200 where newLeader == nil {
+            cluster.tick()
+            newLeader = cluster.leaders.first { others.contains($0) }
+        }
+        _ = cluster.propose("newer", at: try XCTUnwrap(newLeader))
+        XCTAssertEqual(cluster.nodes[leader]?.role, .leader)
+        XCTAssertTrue(cluster.nodes[leader]?.read(context: 1) ?? false)
+        cluster.tick(5)
+        XCTAssertEqual(cluster.reads[leader] ?? [], [], "a leader without a majority must not serve a read: it would be stale")
     }
 }
