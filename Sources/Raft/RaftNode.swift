@@ -92,6 +92,9 @@ public struct RaftNode: Sendable {
     private var pendingReads: [PendingRead] = []
     private var readsAwaitingTermCommit: [(context: UInt64, requester: RaftNodeID)] = []
     private var readStates: [ReadState] = []
+    /// The follower leadership is being handed to, and ticks since the transfer began.
+    public private(set) var transferee: RaftNodeID?
+    private var transferElapsed = 0
 
     public init(config: RaftConfig, log: RaftLog, hardState: HardState, seed: UInt64) {
         self.config = config
@@ -116,6 +119,11 @@ public struct RaftNode: Sendable {
         electionElapsed += 1
         switch role {
         case .leader:
+            if transferee != nil {
+                transferElapsed += 1
+                // A transfer that did not happen within an election timeout is abandoned.
+                if transferElapsed >= config.electionTicks.lowerBound { transferee = nil }
+            }
             heartbeatElapsed += 1
             if heartbeatElapsed >= config.heartbeatTicks {
                 heartbeatElapsed = 0
@@ -158,6 +166,7 @@ public struct RaftNode: Sendable {
         leader = newLeader
         resetTimers()
         progress = [:]
+        transferee = nil
         // Reads this server was confirming as leader cannot be confirmed any more; their
         // requesters time out and retry.
         pendingReads = []
@@ -188,7 +197,7 @@ public struct RaftNode: Sendable {
         }
     }
 
-    private mutating func startElection() {
+    private mutating func startElection(transfer: Bool = false) {
         term += 1
         vote = config.id
         role = .candidate
@@ -197,7 +206,7 @@ public struct RaftNode: Sendable {
         granted = [config.id]
         if granted.count >= quorum { return becomeLeader() }
         for peer in peers {
-            send(to: peer, term: term, .requestVote(lastIndex: log.lastIndex, lastTerm: log.lastTerm))
+            send(to: peer, term: term, .requestVote(lastIndex: log.lastIndex, lastTerm: log.lastTerm, transfer: transfer))
         }
     }
 
@@ -206,6 +215,7 @@ public struct RaftNode: Sendable {
         leader = config.id
         resetTimers()
         progress = [:]
+        transferee = nil
         for peer in peers { progress[peer] = Progress(next: log.lastIndex + 1, recentActive: true) }
         // An entry of its own term: committing it commits everything before it (§5.4.2), and
         // tells the leader the commit index before it serves reads.
@@ -218,11 +228,32 @@ public struct RaftNode: Sendable {
 
     /// Appends a command if this server leads; returns its index, or nil when it does not.
     public mutating func propose(_ data: [UInt8]) -> UInt64? {
-        guard role == .leader else { return nil }
+        // During a transfer new writes wait (the caller retries on the next leader), so the
+        // transferee can catch up and take over.
+        guard role == .leader, transferee == nil else { return nil }
         let index = log.lastIndex + 1
         log.appendLocal(RaftEntry(index: index, term: term, kind: .command, data: data))
         for peer in peers { sendAppend(to: peer) }
         return index
+    }
+
+    // MARK: Leadership transfer
+
+    /// Hands leadership to `target`: once its log matches ours, it is told to campaign at
+    /// once. Returns false when this server does not lead or `target` is not a voter.
+    @discardableResult
+    public mutating func transferLeadership(to target: RaftNodeID) -> Bool {
+        guard role == .leader, target != config.id, progress[target] != nil else { return false }
+        transferee = target
+        transferElapsed = 0
+        sendTimeoutNowIfCaughtUp()
+        if transferee != nil { sendAppend(to: target) }
+        return true
+    }
+
+    private mutating func sendTimeoutNowIfCaughtUp() {
+        guard let target = transferee, progress[target]?.match == log.lastIndex else { return }
+        send(to: target, term: term, .timeoutNow)
     }
 
     // MARK: Reads
@@ -282,7 +313,7 @@ public struct RaftNode: Sendable {
                 break
             case .preVoteResponse(let granted) where granted:
                 break
-            case .requestVote where config.checkQuorum && leader != nil && electionElapsed < config.electionTicks.lowerBound:
+            case .requestVote(_, _, let transfer) where !transfer && config.checkQuorum && leader != nil && electionElapsed < config.electionTicks.lowerBound:
                 return
             case .append, .heartbeat:
                 becomeFollower(term: message.term, leader: message.from)
@@ -307,7 +338,10 @@ public struct RaftNode: Sendable {
             let leaderAlive = leader != nil && electionElapsed < config.electionTicks.lowerBound
             let grant = message.term > term && !leaderAlive && log.isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm)
             send(to: message.from, term: grant ? message.term : term, .preVoteResponse(granted: grant))
-        case .requestVote(let lastIndex, let lastTerm):
+        case .timeoutNow:
+            guard role == .follower, leader == message.from else { return }
+            startElection(transfer: true)
+        case .requestVote(let lastIndex, let lastTerm, _):
             let grant = (vote == nil || vote == message.from) && log.isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm)
             if grant {
                 vote = message.from
@@ -375,7 +409,10 @@ public struct RaftNode: Sendable {
                 peer.inflight = 0
             }
             progress[message.from] = peer
-            if success { maybeCommit() }
+            if success {
+                maybeCommit()
+                if transferee == message.from { sendTimeoutNowIfCaughtUp() }
+            }
             sendAppend(to: message.from)
         }
     }

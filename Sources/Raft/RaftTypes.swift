@@ -47,7 +47,9 @@ public struct RaftMessage: Sendable, Equatable {
         /// `term` is the candidate's current term + 1.
         case preVote(lastIndex: UInt64, lastTerm: UInt64)
         case preVoteResponse(granted: Bool)
-        case requestVote(lastIndex: UInt64, lastTerm: UInt64)
+        /// `transfer`: the leader asked for this election (leadership transfer), so voters that
+        /// still hear from that leader vote anyway.
+        case requestVote(lastIndex: UInt64, lastTerm: UInt64, transfer: Bool = false)
         case voteResponse(granted: Bool)
         /// Entries after (`prevIndex`, `prevTerm`), and the leader's commit index.
         case append(prevIndex: UInt64, prevTerm: UInt64, entries: [RaftEntry], commit: UInt64)
@@ -63,6 +65,9 @@ public struct RaftMessage: Sendable, Equatable {
         case readIndex(context: UInt64)
         /// The leader's answer: reads are linearizable once `index` is applied.
         case readIndexResponse(context: UInt64, index: UInt64)
+        /// Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to start
+        /// an election now.
+        case timeoutNow
     }
 
     public var from: RaftNodeID

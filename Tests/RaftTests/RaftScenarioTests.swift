@@ -248,4 +248,20 @@ final class RaftScenarioTests: XCTestCase {
         cluster.tick(5)
         XCTAssertEqual(cluster.reads[leader] ?? [], [], "a leader without a majority must not serve a read: it would be stale")
     }
+
+    func testLeadershipTransferHandsOverWithinAFewTicks() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        for n in 0..<20 { _ = cluster.propose("w\(n)", at: leader) }
+        let target = try XCTUnwrap(cluster.nodes.keys.sorted().first { $0 != leader })
+        let term = try XCTUnwrap(cluster.nodes[leader]?.term)
+        XCTAssertTrue(cluster.nodes[leader]?.transferLeadership(to: target) ?? false)
+        XCTAssertNil(cluster.nodes[leader]?.propose([1]), "writes wait during a transfer")
+        cluster.settle()
+        XCTAssertEqual(cluster.leaders, [target], "no election timeout needed")
+        XCTAssertEqual(cluster.nodes[target]?.term, term + 1)
+        _ = cluster.propose("after", at: target)
+        cluster.tick(4)
+        for id in cluster.nodes.keys { XCTAssertEqual(cluster.commands(id), (0..<20).map { "w\($0)" } + ["after"], "server \(id)") }
+    }
 }
