@@ -16,6 +16,11 @@
 public struct Router<Handler> {
     @usableFromInline var shared = SharedRouteTable(RouteTable())
     @usableFromInline var handlers: [Handler] = []
+    @usableFromInline var patterns: [(method: String, pattern: String)] = []
+
+    /// Every route added, as (method, pattern) in the order added: what the router serves, for
+    /// documents and tests that must list exactly that (the 8761 API's OpenAPI document).
+    public var routes: [(method: String, pattern: String)] { patterns }
 
     /// An empty router.
     public init() {}
@@ -28,6 +33,8 @@ public struct Router<Handler> {
         table.add(method, pattern, handler: handlers.count)
         shared = SharedRouteTable(table)
         handlers.append(handler)
+        patterns.append((method, pattern))
+        assert(patterns.count == handlers.count)
     }
 
     /// The route for `method` and `rawPath` (the still percent-encoded path, as in `HTTPRequest.rawPath`).

@@ -233,7 +233,10 @@ public struct ServerNode {
             outputs.append(.respond(id, response))
         case .write(let command, let respond):
             guard let index = propose(command) else {
-                outputs.append(.respond(id, .text(.tooManyRequests, "too many writes waiting for the disk; retry later")))
+                let message = "too many writes waiting for the disk; retry later"
+                // The 8761 API answers every refusal with its error envelope, this one too.
+                let refusal = listener == .discovery ? DiscoveryAPI.failure(.tooManyRequests, message) : .text(.tooManyRequests, message)
+                outputs.append(.respond(id, refusal))
                 return
             }
             pendingWrites[index] = (id, respond)

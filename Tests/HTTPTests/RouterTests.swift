@@ -1,4 +1,4 @@
-// Proves that the router matches literals, parameters and rest segments by priority (the most specific matching pattern decides, whatever the method), decodes after splitting, and answers 404 and 405 correctly.
+// Proves that the router matches literals, parameters and rest segments by priority (the most specific matching pattern decides, whatever the method), decodes after splitting, answers 404 and 405 correctly, and lists the routes it was given.
 import HTTP
 import XCTest
 
@@ -102,6 +102,14 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(route(router, "GET", "*"), "404")
         XCTAssertEqual(route(router, "GET", ""), "404")
         XCTAssertEqual(route(Router<String>(), "GET", "/"), "404")
+    }
+
+    func testRoutesListsWhatWasAddedInOrder() {
+        let routes = consulRouter().routes
+        XCTAssertEqual(routes.count, 13)
+        XCTAssertEqual(routes.first?.method, "GET")
+        XCTAssertEqual(routes.first?.pattern, "/")
+        XCTAssertEqual(routes.map { "\($0.method) \($0.pattern)" }.suffix(2), ["GET /v1/session/info/:uuid/extra", "GET /v1/session/:action/list"])
     }
 
     func testManyLiteralSiblings() {

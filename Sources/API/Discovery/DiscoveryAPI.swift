@@ -85,6 +85,11 @@ public struct DiscoveryAPI {
         DiscoveryDocsEndpoint.register(in: &router)
     }
 
+    /// The (method, router pattern) of every route this router serves, in registration order.
+    /// The config watch route is not among them: the node takes it before routing
+    /// (`configWatchTarget`). The OpenAPI document must list exactly these, plus that one.
+    var routes: [(method: String, pattern: String)] { router.routes }
+
     /// Answers one request. Never throws: every refusal is the error envelope.
     public func handle(_ request: HTTPRequest, environment: RequestEnvironment) -> Reply {
         switch router.match(method: request.method, rawPath: request.rawPath) {
@@ -125,9 +130,12 @@ public struct DiscoveryAPI {
         return .json(.ok, JSON.object([("status", "ready"), ("leader", .string(leader))]).encoded())
     }
 
+    /// The path of the WebSocket config watch, before the service name.
+    static let configWatchPrefix = "/api/v1/config/watch/"
+
     /// The service name of a config watch path (`/api/v1/config/watch/{service}`), or nil.
     public static func configWatchTarget(_ path: String) -> String? {
-        let prefix = "/api/v1/config/watch/"
+        let prefix = configWatchPrefix
         guard path.hasPrefix(prefix) else { return nil }
         let name = path.dropFirst(prefix.count)
         guard !name.isEmpty, !name.contains("/") else { return nil }

@@ -17,8 +17,9 @@ public enum DiscoveryConfigEndpoint {
         let name = try serviceName(context)
         var version: UInt64?
         if let text = context.request.queryValue("version") {
-            guard let number = UInt64(text), number >= 1 else {
-                throw DiscoveryError.invalid("version", "version must be a positive integer; got \"\(text)\"")
+            // Versions are SQLite integers: one past Int64.max cannot be stored, so cannot be asked for.
+            guard let number = UInt64(text), (1...UInt64(Int64.max)).contains(number) else {
+                throw DiscoveryError.invalid("version", "version must be an integer from 1 to \(Int64.max); got \"\(text)\"")
             }
             version = number
         }

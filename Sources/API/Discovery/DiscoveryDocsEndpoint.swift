@@ -1,8 +1,15 @@
 import HTTP
 
 /// `/openapi.json` (OpenAPI 3.1 description of every 8761 route) and `/docs` (a page for people).
+/// Both are made once, from `DiscoveryRouteTable`, and never change while the process runs.
 enum DiscoveryDocsEndpoint {
     static func register(in router: inout Router<DiscoveryAPI.Handler>) {
-        router.add("GET", "/openapi.json") { _ in .response(.json(.ok, Array(#"{"openapi":"3.1.0","info":{"title":"Gravity discovery API","version":"1"},"paths":{}}"#.utf8))) }
+        router.add("GET", "/openapi.json") { _ in .response(.json(.ok, OpenAPIDocument.encoded)) }
+        router.add("GET", "/docs") { _ in .response(page) }
+    }
+
+    static var page: HTTPResponse {
+        HTTPResponse(status: .ok, headers: HTTPHeaders([(name: "Content-Type", value: "text/html; charset=utf-8")]),
+                     body: Array(DocsPage.html.utf8))
     }
 }

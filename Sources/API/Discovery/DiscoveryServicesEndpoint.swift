@@ -94,10 +94,10 @@ enum DiscoveryServicesEndpoint {
         }
         var metadata: [(String, String)] = []
         for item in request.query where item.name == "metadata" {
-            guard let colon = item.value.firstIndex(of: ":"), colon != item.value.startIndex else {
+            guard let filter = metadataFilter(item.value) else {
                 throw DiscoveryError.invalid("metadata", "metadata filters are key:value; got \"\(item.value)\"")
             }
-            metadata.append((String(item.value[..<colon]), String(item.value[item.value.index(after: colon)...])))
+            metadata.append(filter)
         }
         let instances = try context.store.discoveryInstances(named: name).value.filter { instance in
             let service = instance.entry.service.value
@@ -106,6 +106,15 @@ enum DiscoveryServicesEndpoint {
                 && metadata.allSatisfy { service.meta[$0.0] == $0.1 }
         }
         return .response(context.envelope(.array(instances.map(DiscoveryJSON.instance)), "\(instances.count) instances of \(name)"))
+    }
+
+    /// `key:value` split at the first ':', or nil when there is none or the key is empty. The
+    /// split is by Unicode scalar: ':' followed by a combining mark is one Character, and a
+    /// Character search would miss it.
+    static func metadataFilter(_ text: String) -> (key: String, value: String)? {
+        let scalars = text.unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":"), colon != scalars.startIndex else { return nil }
+        return (String(scalars[..<colon]), String(scalars[scalars.index(after: colon)...]))
     }
 
     /// One healthy instance by `strategy` (default round_robin). least_connections grants a
