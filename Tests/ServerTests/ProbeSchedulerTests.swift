@@ -171,7 +171,9 @@ final class ProbeSchedulerTests: XCTestCase {
         XCTAssertEqual(http.url, "http://10.0.0.7/health")
         let responses = harness.step(.probeFinished(id, ProbeResult(status: .critical, output: "HTTP GET http://10.0.0.7/health: 500 Internal Server Error Output: boom", durationMilliseconds: 42)))
         let response = try XCTUnwrap(responses.first { $0.0 == request }?.1)
-        let data = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])["data"] as? [String: Any]
+        let items = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])["data"] as? [[String: Any]]
+        XCTAssertEqual(items?.count, 2, "the instance's check and its node's serfHealth")
+        let data = items?.first { $0["check_id"] as? String == "service:w1" }
         XCTAssertEqual(data?["status"] as? String, "critical")
         XCTAssertEqual(data?["duration_ms"] as? Double, 42)
         XCTAssertEqual(data?["check_id"] as? String, "service:w1")

@@ -33,16 +33,18 @@ enum DiscoveryHealthEndpoint {
         return .response(context.envelope(.array(items), "\(items.count) checks"))
     }
 
-    /// Probes the instance's own checks now and answers with each run's `HealthCheckResult`
-    /// (one object for one check, else a list). The results also count as scheduled runs: they
-    /// go through the damping and may change the stored status. Checks that are not probed
-    /// (TTL: their service reports them) answer with their recorded state.
+    /// Probes the instance's checks now (its own and its node's) and answers with each run's
+    /// `HealthCheckResult` (one object for one check, else a list). The results also count as
+    /// scheduled runs: they go through the damping and may change the stored status. Checks
+    /// that are not probed (TTL: their service reports them; the node's liveness) answer with
+    /// their recorded state.
     static func checkNow(_ context: DiscoveryContext) throws -> Reply {
         let instance = try context.instance(withServiceID: try context.parameter("id"))
         let serviceID = instance.entry.service.value.id
-        let own = instance.entry.checks.map(\.value).filter { $0.serviceID == serviceID }
+        // The instance's own checks and its node's: all of them decide its health.
+        let own = instance.entry.checks.map(\.value)
         guard !own.isEmpty else {
-            throw DiscoveryError.notFound("service instance \(serviceID) has no health checks of its own")
+            throw DiscoveryError.notFound("service instance \(serviceID) has no health checks")
         }
         let now = context.environment.wallMilliseconds
         return .probe(checks: own.map { ProbeTarget(node: $0.node, checkID: $0.checkID) }) { results in
