@@ -89,8 +89,10 @@ extension Command {
             writer.writeString(serviceName)
         case .leaseGrant(let grant):
             writer.write(grant)
-        case .leaseRelease(let leaseID):
+        case .leaseRelease(let leaseID, let serviceName, let serviceID):
             writer.writeString(leaseID)
+            writer.writeString(serviceName)
+            writer.writeString(serviceID)
         case .checkResult(let update):
             writer.write(update)
         }
@@ -115,7 +117,7 @@ extension Command {
         case .configPut: try .configPut(reader.read())
         case .configDelete: try .configDelete(serviceName: reader.readString())
         case .leaseGrant: try .leaseGrant(reader.read())
-        case .leaseRelease: try .leaseRelease(leaseID: reader.readString())
+        case .leaseRelease: try .leaseRelease(leaseID: reader.readString(), serviceName: reader.readString(), serviceID: reader.readString())
         case .checkResult: try .checkResult(reader.read())
         }
     }

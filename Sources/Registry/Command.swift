@@ -28,7 +28,7 @@
 //    15  configPut          ServiceConfigUpdate
 //    16  configDelete       serviceName
 //    17  leaseGrant         LeaseGrant
-//    18  leaseRelease       leaseID
+//    18  leaseRelease       leaseID, serviceName, serviceID
 //    19  checkResult        CheckUpdate
 
 /// A replicated write. Apply depends only on (state, command, index).
@@ -69,7 +69,7 @@ public enum Command: Sendable, Equatable {
     /// 8761 least-connections pick.
     case leaseGrant(LeaseGrant)
     /// 8761 `POST .../release`: the lease stops counting.
-    case leaseRelease(leaseID: String)
+    case leaseRelease(leaseID: String, serviceName: String, serviceID: String)
     /// The owner of a probed check (HTTP, TCP, ...) decided a new status or output.
     case checkResult(CheckUpdate)
 

@@ -93,11 +93,16 @@ extension StateWriter {
         return .lease(LeaseOutcome(leaseID: grant.leaseID, node: best.node, serviceID: best.id, expiresMilliseconds: expires))
     }
 
-    /// Ends a lease; unknown or expired leases are a 404.
-    mutating func leaseRelease(leaseID: String) throws(StoreError) -> ApplyResult {
+    /// Ends a lease held on instance `serviceID` of `serviceName`; unknown or expired leases,
+    /// and leases on another instance, are a 404.
+    mutating func leaseRelease(leaseID: String, serviceName: String, serviceID: String) throws(StoreError) -> ApplyResult {
         let now = nowMilliseconds ?? 0
-        let changed = try db.run("DELETE FROM leases WHERE id = ? AND expires_ms > ?", [.text(leaseID), .unsigned(now)])
-        guard changed == 1 else { return .refused(status: 404, message: "no active lease \(leaseID)") }
+        let changed = try db.run(
+            "DELETE FROM leases WHERE id = ? AND service_name = ? AND service_id = ? AND expires_ms > ?",
+            [.text(leaseID), .text(serviceName), .text(serviceID), .unsigned(now)])
+        guard changed == 1 else {
+            return .refused(status: 404, message: "no active lease \(leaseID) on instance \(serviceID) of service \(serviceName)")
+        }
         return .done
     }
 }

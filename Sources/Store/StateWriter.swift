@@ -49,7 +49,8 @@ struct StateWriter {
         case .configPut(let update): try configPut(update)
         case .configDelete(let serviceName): try configDelete(serviceName: serviceName)
         case .leaseGrant(let grant): try leaseGrant(grant)
-        case .leaseRelease(let leaseID): try leaseRelease(leaseID: leaseID)
+        case .leaseRelease(let leaseID, let serviceName, let serviceID):
+            try leaseRelease(leaseID: leaseID, serviceName: serviceName, serviceID: serviceID)
         case .checkResult(let update): try checkResult(update)
         }
     }

@@ -123,7 +123,8 @@ enum CommandSamples {
                 .leaseGrant(LeaseGrant(leaseID: "", serviceName: "", ttlMilliseconds: UInt64.max)),
             ]
         case .leaseRelease:
-            [.leaseRelease(leaseID: "6f1c2a9e-0000-4000-8000-000000000001"), .leaseRelease(leaseID: "")]
+            [.leaseRelease(leaseID: "6f1c2a9e-0000-4000-8000-000000000001", serviceName: "web", serviceID: "web-1"),
+             .leaseRelease(leaseID: "", serviceName: "", serviceID: "")]
         case .checkResult:
             [
                 .checkResult(CheckUpdate(node: "node-1", checkID: "service:web-1", status: .warning, output: "HTTP GET http://10.0.0.1/: 429 Too Many Requests Output: " + unicode)),

@@ -154,6 +154,9 @@ final class DiscoveryEndpointTests: XCTestCase {
             leases.append((try XCTUnwrap(data?["service_id"] as? String), try XCTUnwrap((data?["lease"] as? [String: Any])?["lease_id"] as? String)))
         }
         XCTAssertEqual(leases.map(\.id), ["a", "b", "c", "a", "b", "c"], "fewest leases first, ties to the least granted")
+        let aLease = try XCTUnwrap(leases.first { $0.id == "a" }?.lease)
+        XCTAssertEqual(try discovery(&harness, "POST", "/api/v1/services/web/instances/b/release?lease=\(aLease)").status, 404,
+                       "a lease is released through the instance that holds it")
         // Release both of b's: b has the fewest now.
         for lease in leases where lease.id == "b" {
             XCTAssertEqual(try discovery(&harness, "POST", "/api/v1/services/web/instances/b/release?lease=\(lease.lease)").status, 200)

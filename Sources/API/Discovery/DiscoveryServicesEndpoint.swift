@@ -203,7 +203,7 @@ enum DiscoveryServicesEndpoint {
         guard let lease = context.request.queryValue("lease"), !lease.isEmpty else {
             throw DiscoveryError.invalid("lease", "lease is required: the lease_id the instance pick returned")
         }
-        return context.write(.leaseRelease(leaseID: lease)) { _ in
+        return context.write(.leaseRelease(leaseID: lease, serviceName: name, serviceID: id)) { _ in
             context.envelope(.object([("lease_id", .string(lease)), ("service_name", .string(name)), ("service_id", .string(id))]), "Lease released")
         }
     }
