@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Registry", "Store"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API"]),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "CLibUV"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Loop", "HTTP", "Server", "Registry", "CLibUV"]),
         .testTarget(name: "TidyTests"),
         .testTarget(name: "GravityCLITests", dependencies: ["gravity"]),
     ],

@@ -28,6 +28,10 @@ public final class Agent {
     /// The state store's applied index at the last checkpoint: no new writes, no checkpoint.
     private var checkpointedIndex: UInt64 = 0
     private var stopping = false
+    /// Runs the HTTP and TCP probes the node starts (lazy: its callback needs `self`).
+    private lazy var probes = ProbeRunner(loop: loop, allowLinkLocalTargets: config.checksAllowLinkLocalTargets) { [unowned self] id, result in
+        self.step(.probeFinished(id, result))
+    }
 
     /// Prepares the node: validates the configuration, opens the data folder. Binds nothing yet.
     public init(config: AgentConfig) throws(AgentError) {
@@ -103,6 +107,8 @@ public final class Agent {
 
     /// Closes every handle, the loop and the data folder.
     private func shutDownLoop() {
+        // Probes end unreported (the node is going away) and close their handles first.
+        probes.shutDown()
         loop.closeAllHandles()
         // uv_loop_close fails only with handles open, which closeAllHandles just ruled out.
         try? loop.close()
@@ -212,8 +218,8 @@ public final class Agent {
             servers[Int(id.connection >> 56)].upgrade(id, response)
         case .push(let id, let message):
             servers[Int(id.connection >> 56)].push(id, message)
-        case .startProbe:
-            break  // probe runners: not wired yet
+        case .startProbe(let id, let spec):
+            probes.start(id, spec)
         case .persist(let entries):
             logWriter.persist(entries, on: loop) { [unowned self] result in
                 switch result {

@@ -18,6 +18,11 @@ public struct AgentConfig: Sendable, Equatable {
     public var logLevel: LogLevel = .info
     public var logJSON = false
     public var limits = Limits()
+    /// Whether HTTP and TCP checks may probe link-local (169.254.0.0/16, fe80::/10) and
+    /// cloud-metadata addresses (config file: `security.checks_allow_link_local_targets`).
+    /// Off by default: a check registered through the API could otherwise read the cloud
+    /// provider's instance metadata, credentials included, back through its output.
+    public var checksAllowLinkLocalTargets = false
 
     public init() {}
 

@@ -36,6 +36,7 @@ public enum ConfigFile {
             case "log_json": config.logJSON = try bool(value, key, file)
             case "ports": try applyPorts(value, to: &config, file: file)
             case "limits": try applyLimits(value, to: &config, file: file)
+            case "security": try applySecurity(value, to: &config, file: file)
             default: throw .config("\(file): unknown key \"\(key)\"")
             }
         }
@@ -70,6 +71,17 @@ public enum ConfigFile {
             case "websocket_ping_interval": config.limits.webSocketPingIntervalMilliseconds = try milliseconds(value, name, file)
             case "websocket_idle_timeout": config.limits.webSocketIdleTimeoutMilliseconds = try milliseconds(value, name, file)
             case "websocket_max_unsent_bytes": config.limits.webSocketMaxUnsentBytes = try int(value, name, file)
+            default: throw .config("\(file): unknown key \"\(name)\"")
+            }
+        }
+    }
+
+    private static func applySecurity(_ value: Any, to config: inout AgentConfig, file: String) throws(AgentError) {
+        guard let security = value as? [String: Any] else { throw .config("\(file): \"security\" must be an object") }
+        for key in security.keys.sorted() {
+            let name = "security.\(key)"
+            switch key {
+            case ProbeRunner.allowLinkLocalConfigKey: config.checksAllowLinkLocalTargets = try bool(security[key]!, name, file)
             default: throw .config("\(file): unknown key \"\(name)\"")
             }
         }

@@ -46,6 +46,16 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
         return String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
     }
 
+    /// The IP in network byte order: 4 bytes for IPv4, 16 for IPv6 (for address-range checks).
+    public var ipBytes: [UInt8] {
+        withUnsafeBytes(of: storage) { raw in
+            if isIPv6 {
+                return withUnsafeBytes(of: raw.load(as: sockaddr_in6.self).sin6_addr) { Array($0) }
+            }
+            return withUnsafeBytes(of: raw.load(as: sockaddr_in.self).sin_addr) { Array($0) }
+        }
+    }
+
     /// "ip:port", with brackets for IPv6.
     public var description: String { isIPv6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
 

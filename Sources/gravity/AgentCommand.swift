@@ -18,7 +18,8 @@ struct AgentCommand: ParsableCommand {
             log_json, ports {http, dns, server, discovery}, limits {http_max_conns_per_client,
             http_max_connections, http_max_body_bytes, http_read_timeout, http_idle_timeout,
             websocket_max_message_bytes, websocket_ping_interval, websocket_idle_timeout,
-            websocket_max_unsent_bytes}.
+            websocket_max_unsent_bytes}, security {checks_allow_link_local_targets (default false:
+            HTTP and TCP checks may not probe 169.254.0.0/16, fe80::/10 or cloud-metadata addresses)}.
 
             Example: gravity agent -dev -http-port 18500 -discovery-port 18761
             """)

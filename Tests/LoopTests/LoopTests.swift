@@ -220,6 +220,41 @@ final class LoopTests: XCTestCase {
         }
     }
 
+    func testNameResolutionCompletesLaterWithAddressesOrATypedError() throws {
+        try withLoop { loop in
+            var found: Result<[SocketAddress], LoopError>?
+            var missing: Result<[SocketAddress], LoopError>?
+            _ = NameResolution.start(loop: loop, host: "localhost", port: 8500) { found = $0 }
+            _ = NameResolution.start(loop: loop, host: "no-such-host.invalid", port: 80) { missing = $0 }
+            XCTAssertNil(found, "completion must not run inside start()")
+            try run(loop) { found != nil && missing != nil }
+            let addresses = try XCTUnwrap(try found?.get())
+            XCTAssertFalse(addresses.isEmpty)
+            XCTAssertTrue(addresses.allSatisfy { $0.port == 8500 && ["127.0.0.1", "::1"].contains($0.ip) }, "\(addresses)")
+            XCTAssertThrowsError(try missing?.get()) { error in
+                XCTAssertTrue((error as? LoopError)?.name.hasPrefix("EAI_") == true, "\(error)")
+            }
+        }
+    }
+
+    func testNameResolutionOfALiteralAndItsBytes() throws {
+        try withLoop { loop in
+            var result: Result<[SocketAddress], LoopError>?
+            let lookup = NameResolution.start(loop: loop, host: "::ffff:10.1.2.3", port: 1) { result = $0 }
+            lookup.cancel()  // caught before a pool thread took it, or too late: either way one completion
+            try run(loop) { result != nil }
+            switch result {
+            case .success(let addresses):
+                XCTAssertEqual(addresses.first?.ipBytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 10, 1, 2, 3])
+            case .failure(let error):
+                XCTAssertEqual(error.code, UV_EAI_CANCELED.rawValue)
+            case nil:
+                XCTFail("no completion")
+            }
+            XCTAssertEqual(try SocketAddress(ip: "169.254.169.254", port: 80).ipBytes, [169, 254, 169, 254])
+        }
+    }
+
     func testCloseAllHandlesLeavesNothingOpenForUVLoopClose() throws {
         let loop = try EventLoop()
         let listener = try TCPListener(loop: loop)

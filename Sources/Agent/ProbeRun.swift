@@ -1,0 +1,233 @@
+import CLibUV
+import HTTP
+import Loop
+import Registry
+import Server
+
+/// One probe from start to result: timer, lookup, connection attempts, and for an HTTP check the
+/// exchange. It ends exactly once (`finish`), which closes everything it opened and reports to
+/// the runner; every callback that arrives afterwards finds it finished and does nothing.
+///
+/// Phases: a name waits for a lookup slot and resolves (an IP literal skips both), then each
+/// address is dialled in turn until one connects; a TCP check ends there, an HTTP check sends
+/// its request and reads the answer. The timer covers all of it.
+final class ProbeRun {
+    enum Phase: Equatable { case resolving, connecting, exchanging, finished }
+
+    let id: ProbeID
+    let plan: ProbePlan
+    private unowned let runner: ProbeRunner
+    private let startedAt: UInt64
+    private var phase = Phase.resolving
+    private var timer: Timer?
+    private var lookup: NameResolution?
+    private var stream: TCPStream?
+    private var addresses: [SocketAddress] = []
+    private var nextAddress = 0
+    /// The address being dialled or connected to, for texts.
+    private var dialled: SocketAddress?
+    /// The first connect failure, which Go reports when every address failed.
+    private var firstDialError: String?
+    private var parser: HTTPResponseParser?
+    private var responseBytes = 0
+
+    init(id: ProbeID, plan: ProbePlan, runner: ProbeRunner, startedAt: UInt64) {
+        self.id = id
+        self.plan = plan
+        self.runner = runner
+        self.startedAt = startedAt
+    }
+
+    private var loop: EventLoop { runner.loop }
+
+    /// Starts the timer, then the lookup or the first connection. May finish at once (the
+    /// runner defers that report past `start`).
+    func begin() {
+        assert(phase == .resolving)
+        do {
+            let timer = try Timer(loop: loop)
+            self.timer = timer
+            timer.start(afterMilliseconds: plan.timeoutMilliseconds) { [weak self] in self?.timedOut() }
+            // Closed by someone else (only closeAllHandles does that): end rather than hang.
+            timer.onClose = { [weak self] in self?.finish(.critical, ProbeOutput.shuttingDown) }
+        } catch {
+            return finish(.critical, failureText("cannot start the probe timer: \(error)"))
+        }
+        if let literal = try? SocketAddress(ip: plan.endpoint.host, port: plan.endpoint.port) {
+            // Not an IP literal is the one way this fails; names go to the resolver.
+            resolved(.success([literal]))
+        } else {
+            runner.requestLookup(for: self)
+        }
+    }
+
+    /// The runner started the lookup for this probe.
+    func lookupStarted(_ lookup: NameResolution) {
+        guard phase == .resolving else { return lookup.cancel() }
+        self.lookup = lookup
+    }
+
+    /// The lookup's result (or the IP literal): judge the addresses, then dial.
+    func resolved(_ result: Result<[SocketAddress], LoopError>) {
+        guard phase == .resolving else { return }
+        lookup = nil
+        switch result {
+        case .failure(let error):
+            finish(.critical, failureText(ProbeOutput.lookupFailed(plan.endpoint.host, error)))
+        case .success(let found) where found.isEmpty:
+            finish(.critical, failureText("dial tcp: lookup \(plan.endpoint.host): no such host"))
+        case .success(let found):
+            if !runner.allowLinkLocalTargets, let refused = found.lazy.compactMap({ address in
+                ProbeAddressPolicy.refusedRange(address.ipBytes).map { (address.ip, $0) }
+            }).first {
+                return finish(.critical, ProbeOutput.addressRefused(refused.0, refused.1))
+            }
+            addresses = Array(found.prefix(runner.limits.maxAddressesTried))
+            phase = .connecting
+            dialNext()
+        }
+    }
+
+    /// Dials the next address, or reports the first failure when none is left.
+    private func dialNext() {
+        assert(phase == .connecting)
+        guard nextAddress < addresses.count else {
+            return finish(.critical, failureText(firstDialError ?? "dial tcp: no address"))
+        }
+        let address = addresses[nextAddress]
+        nextAddress += 1
+        dialled = address
+        let stream: TCPStream
+        do { stream = try TCPStream(loop: loop) } catch {
+            return dialFailed(address, error)
+        }
+        self.stream = stream
+        stream.onClose = { [weak self, weak stream] in self?.streamClosed(stream) }
+        stream.connect(to: address) { [weak self, weak stream] error in
+            guard let self, let stream, stream === self.stream else { return }
+            if let error { self.dialFailed(address, error) } else { self.connected(stream, address) }
+        }
+    }
+
+    private func dialFailed(_ address: SocketAddress, _ error: LoopError) {
+        guard phase == .connecting else { return }
+        // Only a close from our side cancels a connect, and only closeAllHandles closes ours.
+        if error.code == UV_ECANCELED.rawValue { return finish(.critical, ProbeOutput.shuttingDown) }
+        firstDialError = firstDialError ?? ProbeOutput.connectFailed(address, error)
+        dropStream()
+        dialNext()
+    }
+
+    private func connected(_ stream: TCPStream, _ address: SocketAddress) {
+        guard phase == .connecting else { return }
+        switch plan.kind {
+        case .tcp(let text):
+            finish(.passing, ProbeOutput.tcpConnected(text))
+        case .http(let exchange):
+            startExchange(stream, exchange)
+        }
+    }
+
+    private func startExchange(_ stream: TCPStream, _ exchange: ProbePlan.HTTPExchange) {
+        phase = .exchanging
+        parser = HTTPResponseParser(requestMethod: exchange.method, maxKeptBodyBytes: exchange.maxOutputBytes,
+                                    limits: runner.limits.response)
+        stream.onRead = { [weak self] bytes in self?.received(bytes) }
+        stream.onReadEnd = { [weak self] error in self?.readEnded(error) }
+        do { try stream.startReading() } catch {
+            return finishExchange(failure: "read: \(GoText.errorText(error))")
+        }
+        stream.setNoDelay(true)
+        stream.write(exchange.request)
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        guard phase == .exchanging, parser != nil else { return }
+        responseBytes += bytes.count
+        // Mutated in place through the optional: a copy would copy the kept body on every read.
+        do throws(HTTPResponseParseError) {
+            try parser?.feed(bytes)
+        } catch {
+            return finishExchange(failure: "net/http: HTTP/1.x transport connection broken: \(error.message)")
+        }
+        // A response past the read cap ends here with what it has, as if the server had closed.
+        if parser?.isComplete == true || responseBytes > runner.limits.maxResponseBytes { finishExchange(failure: nil) }
+    }
+
+    private func readEnded(_ error: LoopError?) {
+        guard phase == .exchanging, parser != nil else { return }
+        if let error { return finishExchange(failure: "read: \(GoText.errorText(error))") }
+        do throws(HTTPResponseParseError) {
+            try parser?.finish()
+        } catch {
+            return finishExchange(failure: error.message)
+        }
+        finishExchange(failure: nil)
+    }
+
+    /// The stream closed under us: a failed write closes it, and so does closeAllHandles.
+    private func streamClosed(_ closed: TCPStream?) {
+        guard let closed, closed === stream else { return }
+        stream = nil
+        // While connecting, the connect callback (ECANCELED) has already ended the attempt.
+        if phase == .exchanging { finishExchange(failure: "write: connection closed") }
+    }
+
+    /// Ends an HTTP exchange. Once the head is here the check has its status, and Consul reports
+    /// it with whatever body arrived even when reading the rest failed; before that, the error.
+    private func finishExchange(failure: String?) {
+        guard case .http(let exchange) = plan.kind, let parser else { preconditionFailure("no exchange to finish") }
+        if let head = parser.head {
+            let output = ProbeOutput.httpAnswer(method: exchange.method, url: exchange.url, statusText: head.statusText, body: parser.body)
+            return finish(ProbeOutput.status(httpStatusCode: head.statusCode), output)
+        }
+        finish(.critical, failureText(failure ?? "EOF"))
+    }
+
+    private func timedOut() {
+        switch phase {
+        case .resolving:
+            finish(.critical, failureText(ProbeOutput.lookupTimedOut(plan.endpoint.host), timedOut: true))
+        case .connecting:
+            let text = dialled.map(ProbeOutput.connectTimedOut) ?? ProbeOutput.lookupTimedOut(plan.endpoint.host)
+            finish(.critical, failureText(text, timedOut: true))
+        case .exchanging:
+            if parser?.head != nil { return finishExchange(failure: nil) }
+            finish(.critical, failureText("context deadline exceeded", timedOut: true))
+        case .finished:
+            break
+        }
+    }
+
+    /// An error as Consul shows it: inside Go's url.Error for HTTP checks (with the client's
+    /// timeout note), alone for TCP checks.
+    private func failureText(_ message: String, timedOut: Bool = false) -> String {
+        guard case .http(let exchange) = plan.kind else { return message }
+        return ProbeOutput.httpError(method: exchange.method, url: exchange.url, message + (timedOut ? ProbeOutput.clientTimeoutSuffix : ""))
+    }
+
+    /// Ends the probe: closes the timer, cancels the lookup, closes the connection, reports.
+    /// Idempotent; only the first call counts.
+    func finish(_ status: HealthStatus, _ output: String) {
+        guard phase != .finished else { return }
+        phase = .finished
+        if let timer {
+            timer.onClose = nil
+            timer.close()
+        }
+        timer = nil
+        lookup?.cancel()
+        lookup = nil
+        dropStream()
+        parser = nil
+        let duration = loop.nowMilliseconds &- startedAt
+        runner.runFinished(self, ProbeResult(status: status, output: output, durationMilliseconds: duration))
+    }
+
+    private func dropStream() {
+        guard let stream else { return }
+        self.stream = nil
+        stream.onClose = nil
+        stream.close()
+    }
+}

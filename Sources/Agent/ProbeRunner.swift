@@ -1,0 +1,151 @@
+import HTTP
+import Loop
+import Registry
+import Server
+
+/// The bounds of the probe runner, in one place.
+public struct ProbeLimits: Sendable {
+    /// Probes running at once; one more finishes at once as critical ("too many probes in flight").
+    public var maxInFlight = 1024
+    /// Name lookups running at once. They run on libuv's pool of four threads, which raft.db
+    /// appends and state.db checkpoints also need: a slow resolver must not take all four.
+    /// Waiting lookups queue in start order; their probes' timeouts still run.
+    public var maxConcurrentLookups = 2
+    /// Resolved addresses tried one after another (Go's dialer tries each in turn).
+    public var maxAddressesTried = 4
+    /// The most body a probe keeps for its output, whatever the check's OutputMaxSize.
+    public var maxOutputBytesCeiling = 1024 * 1024
+    /// Bytes read from one response; past this the probe ends with what it has, as if the
+    /// server had closed (bounds what a hostile service can make a probe read in its timeout).
+    public var maxResponseBytes = 4 * 1024 * 1024
+    /// The bounds of one response head, chunk line and trailer.
+    public var response = HTTPResponseParserLimits()
+
+    public init() {}
+
+    /// Stops the process when the limits cannot work together (a programming error).
+    func check() {
+        precondition(maxInFlight >= 1 && maxConcurrentLookups >= 1 && maxAddressesTried >= 1)
+        precondition(maxOutputBytesCeiling >= RegistryLimits.defaultCheckOutputMaxSize, "the ceiling must hold Consul's default output")
+        precondition(maxResponseBytes >= maxOutputBytesCeiling + response.maxHeadBytes, "a response must be able to fill the output")
+    }
+}
+
+/// Runs the health probes the node asks for (`NodeOutput.startProbe`) and reports each one's end
+/// exactly once through `onFinished`, never from inside `start`, at the latest when its timeout
+/// passes (plus a loop round). Confined to the loop thread, like every handle it opens.
+///
+/// Each probe owns a timer for its whole timeout, a name lookup when the host is a name, and a
+/// TCP connection; all are closed when it ends, whatever the path. `shutDown()` ends every
+/// probe without reporting, so that `EventLoop.closeAllHandles()` leaves nothing open.
+public final class ProbeRunner {
+    /// The config file key (in the `security` section) that lifts the link-local guard.
+    public static let allowLinkLocalConfigKey = "checks_allow_link_local_targets"
+
+    let loop: EventLoop
+    let limits: ProbeLimits
+    /// Whether probes may reach link-local and cloud-metadata addresses (`ProbeAddressPolicy`).
+    let allowLinkLocalTargets: Bool
+    private let onFinished: (ProbeID, ProbeResult) -> Void
+    private var runs: [ProbeID: ProbeRun] = [:]
+    /// Probes whose host waits for a lookup slot, in start order.
+    private var lookupQueue: [ProbeRun] = []
+    private var lookupsRunning = 0
+    /// True while `start` runs: a result found then is reported from a later loop round.
+    private var starting = false
+    private var isShutDown = false
+
+    /// A runner on `loop`. `onFinished` runs on the loop thread, once per started probe.
+    public init(loop: EventLoop, limits: ProbeLimits = ProbeLimits(), allowLinkLocalTargets: Bool,
+                onFinished: @escaping (ProbeID, ProbeResult) -> Void) {
+        limits.check()
+        self.loop = loop
+        self.limits = limits
+        self.allowLinkLocalTargets = allowLinkLocalTargets
+        self.onFinished = onFinished
+    }
+
+    /// Probes started and not yet finished.
+    public var inFlightCount: Int { runs.count }
+
+    /// Starts probe `id`; its result comes later through `onFinished`. An `id` must not be
+    /// reused while its probe runs (the node numbers its probes). Ignored after `shutDown()`.
+    public func start(_ id: ProbeID, _ spec: ProbeSpec) {
+        guard !isShutDown else { return }
+        precondition(runs[id] == nil, "probe \(id.value) started twice")
+        starting = true
+        defer { starting = false }
+        let startedAt = loop.nowMilliseconds
+        guard runs.count < limits.maxInFlight else {
+            return deliver(id, ProbeResult(status: .critical, output: ProbeOutput.tooManyInFlight, durationMilliseconds: 0))
+        }
+        switch ProbePlan.make(spec, limits: limits) {
+        case .finish(let status, let output):
+            deliver(id, ProbeResult(status: status, output: output, durationMilliseconds: 0))
+        case .run(let plan):
+            let run = ProbeRun(id: id, plan: plan, runner: self, startedAt: startedAt)
+            runs[id] = run
+            run.begin()
+        }
+        assert(runs.count <= limits.maxInFlight)
+    }
+
+    /// Ends every probe without reporting it (the node is stopping) and refuses new ones.
+    /// Lookups already on a pool thread cannot be stopped; the loop waits for them in
+    /// `closeAllHandles`, and their results are dropped.
+    public func shutDown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        lookupQueue.removeAll()
+        for id in runs.keys.sorted() { runs[id]?.finish(.critical, ProbeOutput.shuttingDown) }
+        assert(runs.isEmpty)
+    }
+
+    /// Called by a run as it ends (once).
+    func runFinished(_ run: ProbeRun, _ result: ProbeResult) {
+        precondition(runs[run.id] === run, "a probe finished twice or was never started")
+        runs[run.id] = nil
+        lookupQueue.removeAll { $0 === run }
+        deliver(run.id, result)
+    }
+
+    private func deliver(_ id: ProbeID, _ result: ProbeResult) {
+        guard !isShutDown else { return }
+        if starting {
+            // Never call back from inside the call that started the probe.
+            loop.defer { [weak self] in self?.deliverNow(id, result) }
+        } else {
+            deliverNow(id, result)
+        }
+    }
+
+    private func deliverNow(_ id: ProbeID, _ result: ProbeResult) {
+        guard !isShutDown else { return }
+        onFinished(id, result)
+    }
+
+    /// Queues a name lookup for `run`; it starts when one of `maxConcurrentLookups` is free.
+    func requestLookup(for run: ProbeRun) {
+        assert(!lookupQueue.contains { $0 === run })
+        lookupQueue.append(run)
+        startQueuedLookups()
+    }
+
+    private func startQueuedLookups() {
+        while !isShutDown && lookupsRunning < limits.maxConcurrentLookups && !lookupQueue.isEmpty {
+            let run = lookupQueue.removeFirst()
+            lookupsRunning += 1
+            // The slot is held until libuv calls back, even when the probe ended long before:
+            // only then is the pool thread free again.
+            let lookup = NameResolution.start(loop: loop, host: run.plan.endpoint.host, port: run.plan.endpoint.port) {
+                [weak self, weak run] result in
+                guard let self else { return }
+                self.lookupsRunning -= 1
+                assert(self.lookupsRunning >= 0)
+                run?.resolved(result)
+                self.startQueuedLookups()
+            }
+            run.lookupStarted(lookup)
+        }
+    }
+}
