@@ -80,7 +80,7 @@ def test_discovery_health_and_ready(node):
     assert r.json() == {"status": "ready", "leader": f"127.0.0.1:{node.server_port}"}
     r = requests.get(node.discovery + "/nope")
     assert r.status_code == 404
-    assert r.json()["success"] is False and "/nope" in r.json()["message"]
+    assert r.json()["success"] is False and r.json()["error"]["code"] == "not_found" and "/nope" in r.json()["error"]["message"]
 
 
 def test_keep_alive_serves_many_requests_on_one_connection(node):

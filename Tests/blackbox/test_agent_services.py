@@ -101,7 +101,6 @@ def test_service_with_several_checks_numbers_them_from_one(client):
     assert f"service:{sid}" not in checks
 
 
-@pytest.mark.skip(reason="probes (HTTP, TCP, gRPC) run with the health-checking issue #5; until then HTTP checks are stored, not run")
 def test_http_check_with_interval_runs_and_goes_passing(client, target):
     sid = uid("http")
     client.agent.service.register("httpsvc", service_id=sid, check=Check.http(target.url, "1s", timeout="1s"))
@@ -114,7 +113,6 @@ def test_http_check_with_interval_runs_and_goes_passing(client, target):
     assert "200" in client.agent.checks()[cid]["Output"]
 
 
-@pytest.mark.skip(reason="probes (HTTP, TCP, gRPC) run with the health-checking issue #5; until then HTTP checks are stored, not run")
 def test_http_check_maps_429_to_warning_and_500_to_critical(client):
     busy, broken = Target(429), Target(500)
     try:
