@@ -12,6 +12,9 @@ import Store
 struct AliasChecks {
     /// What was last proposed per check, so a change is proposed once while it is in the log.
     private var proposed: [ProbeScheduler.Key: (HealthStatus, String)] = [:]
+    /// Whether the last evaluation found any alias check: a change to services alone (every
+    /// registration) then needs no evaluation at all.
+    private(set) var any = false
 
     mutating func evaluate(store: StateStore, node: String) -> [Command] {
         guard let checks = try? store.agentChecks(onNode: node).value else { return [] }
@@ -32,6 +35,7 @@ struct AliasChecks {
             commands.append(.checkResult(CheckUpdate(node: check.node, checkID: check.checkID, status: status, output: output)))
         }
         proposed = proposed.filter { seen.contains($0.key) }
+        any = !seen.isEmpty
         return commands
     }
 

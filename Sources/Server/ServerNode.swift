@@ -385,7 +385,9 @@ public struct ServerNode {
         for (entry, outcome) in zip(commands, outcomes) {
             if anyWatcher { touched.formUnion(outcome.touched) }
             timersNeedResync = timersNeedResync || outcome.touched.contains(.checks) || outcome.touched.contains(.sessions)
-            aliasesNeedEvaluation = aliasesNeedEvaluation || outcome.touched.contains(.checks) || outcome.touched.contains(.services)
+            // A new alias check is a check change; services matter only once there is one.
+            aliasesNeedEvaluation = aliasesNeedEvaluation || outcome.touched.contains(.checks)
+                || (aliases.any && outcome.touched.contains(.services))
             timers.applied(entry.command, outcome: outcome, now: monotonicMilliseconds)
             if let pending = pendingWrites.removeValue(forKey: entry.index) {
                 outputs.append(.respond(pending.id, pending.respond(outcome.result)))
