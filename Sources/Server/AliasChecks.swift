@@ -16,6 +16,11 @@ struct AliasChecks {
     /// registration) then needs no evaluation at all.
     private(set) var any = false
 
+    /// Whether a batch that wrote `changed` checks may change an alias check's status.
+    func mayChange(_ changed: [CheckRef], servicesTouched: Bool) -> Bool {
+        any ? (!changed.isEmpty || servicesTouched) : !changed.isEmpty
+    }
+
     mutating func evaluate(store: StateStore, node: String) -> [Command] {
         guard let checks = try? store.agentChecks(onNode: node).value else { return [] }
         var commands: [Command] = []

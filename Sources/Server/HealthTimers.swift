@@ -49,6 +49,32 @@ struct HealthTimers {
         sessionDeadlines = deadlines
     }
 
+    /// Brings the TTL timers of `changed` checks up to date (armed for a new TTL check, kept for
+    /// one that still is, dropped otherwise), reading only those checks; the session timers are
+    /// resynced in full only when `sessions` says sessions changed.
+    mutating func update(checks changed: [CheckRef], sessions: Bool, store: StateStore, node: String, now: UInt64) {
+        for ref in changed where ref.node == node {
+            let key = CheckKey(node: ref.node, checkID: ref.checkID)
+            // A read failure leaves this timer as it was; the check's next change revisits it.
+            let stored: Indexed<Check>?
+            do { stored = try store.check(ref) } catch { continue }
+            guard let check = stored?.value, let ttl = check.definition.ttlNanoseconds, ttl > 0 else {
+                checkDeadlines[key] = nil
+                continue
+            }
+            let ttlMilliseconds = UInt64(ttl / 1_000_000)
+            if let armed = checkDeadlines[key], armed.ttlMilliseconds == ttlMilliseconds { continue }
+            checkDeadlines[key] = (now + ttlMilliseconds, ttlMilliseconds)
+        }
+        guard sessions, let timers = try? store.sessionTimers() else { return }
+        var deadlines: [String: (deadline: UInt64, ttlMilliseconds: UInt64)] = [:]
+        for timer in timers where timer.ttlNanoseconds > 0 {
+            let ttl = UInt64(timer.ttlNanoseconds / 1_000_000)
+            deadlines[timer.id] = sessionDeadlines[timer.id] ?? (now + Self.sessionTTLMultiplier * ttl, ttl)
+        }
+        sessionDeadlines = deadlines
+    }
+
     /// Re-arms the timers a just-applied command restarts: a TTL check's update, a session's
     /// creation or renewal.
     mutating func applied(_ command: Command, outcome: ApplyOutcome, now: UInt64) {

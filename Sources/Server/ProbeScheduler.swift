@@ -55,34 +55,49 @@ struct ProbeScheduler {
     var count: Int { tracked.count }
     var inFlight: Int { running.count }
 
-    /// Tracks this agent's checks as the store now has them: new ones are scheduled (staggered
-    /// by `random`), changed ones start over, removed ones are forgotten (a probe of theirs that
-    /// is still running is ignored when it ends).
+    /// Tracks this agent's checks as the store now has them (leadership starts).
     mutating func resync(store: StateStore, node: String, now: UInt64, random: inout SplitMix64) {
-        // A read failure leaves the schedule as it was; the next change resyncs it.
+        // A read failure leaves the schedule as it was; the next change revisits each check.
         guard let checks = try? store.agentChecks(onNode: node).value else { return }
-        var next: [Key: Tracked] = [:]
-        for indexed in checks {
-            let check = indexed.value
-            guard !check.isMaintenance else { continue }
-            let key = Key(node: check.node, checkID: check.checkID)
-            let spec = Self.spec(check)
-            let deregisters = (check.definition.deregisterCriticalServiceAfterNanoseconds ?? 0) > 0 && !check.serviceID.isEmpty
-            guard spec != nil || deregisters else { continue }
-            if var existing = tracked[key], existing.spec == spec, existing.check.definition == check.definition {
-                existing.check = check
-                existing.criticalSince = check.status == .critical ? (existing.criticalSince ?? now) : nil
-                next[key] = existing
-                continue
-            }
-            let interval = max(Self.minimumIntervalMilliseconds, UInt64(max(0, check.definition.intervalNanoseconds ?? 10_000_000_000) / 1_000_000))
-            next[key] = Tracked(
-                check: check, spec: spec, intervalMilliseconds: interval,
-                nextDue: now + UInt64.random(in: 0..<interval, using: &random),
-                criticalSince: check.status == .critical ? now : nil)
+        let present = Set(checks.map { Key(node: $0.value.node, checkID: $0.value.checkID) })
+        for key in tracked.keys where !present.contains(key) { forget(key) }
+        for indexed in checks { track(indexed.value, now: now, random: &random) }
+    }
+
+    /// Looks again at the checks a batch wrote or deleted, reading only those.
+    mutating func update(_ changed: [CheckRef], store: StateStore, node: String, now: UInt64, random: inout SplitMix64) {
+        for ref in changed where ref.node == node {
+            let stored: Indexed<Check>?
+            do { stored = try store.check(ref) } catch { continue }
+            if let check = stored?.value { track(check, now: now, random: &random) } else { forget(Key(node: ref.node, checkID: ref.checkID)) }
         }
-        tracked = next
-        running = running.filter { tracked[$0.value]?.inFlight == $0.key }
+    }
+
+    /// Schedules a new check (staggered by `random`), restarts a changed one, keeps one whose
+    /// definition did not change; a check that is not probed or reaped is forgotten.
+    private mutating func track(_ check: Check, now: UInt64, random: inout SplitMix64) {
+        let key = Key(node: check.node, checkID: check.checkID)
+        let spec = Self.spec(check)
+        let deregisters = (check.definition.deregisterCriticalServiceAfterNanoseconds ?? 0) > 0 && !check.serviceID.isEmpty
+        guard !check.isMaintenance, spec != nil || deregisters else { return forget(key) }
+        if var existing = tracked[key], existing.spec == spec, existing.check.definition == check.definition {
+            existing.check = check
+            existing.criticalSince = check.status == .critical ? (existing.criticalSince ?? now) : nil
+            tracked[key] = existing
+            return
+        }
+        forget(key)
+        let interval = max(Self.minimumIntervalMilliseconds, UInt64(max(0, check.definition.intervalNanoseconds ?? 10_000_000_000) / 1_000_000))
+        tracked[key] = Tracked(
+            check: check, spec: spec, intervalMilliseconds: interval,
+            nextDue: now + UInt64.random(in: 0..<interval, using: &random),
+            criticalSince: check.status == .critical ? now : nil)
+    }
+
+    /// Stops tracking `key`; a run of it still in flight is ignored when it ends.
+    private mutating func forget(_ key: Key) {
+        guard let entry = tracked.removeValue(forKey: key) else { return }
+        if let id = entry.inFlight { running[id] = nil }
     }
 
     /// What to probe for `check`, or nil when it is not probed by this node.

@@ -380,14 +380,14 @@ public struct ServerNode {
         // both are empty, and collecting and sorting the keys was a per-write cost for nothing.
         let anyWatcher = cache.count > 0 || waiters.count > 0 || discoveryCache.count > 0
         var touched = Set<WatchKey>()
-        var timersNeedResync = false
-        var aliasesNeedEvaluation = false
+        var sessionsChanged = false
+        var servicesChanged = false
+        var changedChecks: [CheckRef] = []
         for (entry, outcome) in zip(commands, outcomes) {
             if anyWatcher { touched.formUnion(outcome.touched) }
-            timersNeedResync = timersNeedResync || outcome.touched.contains(.checks) || outcome.touched.contains(.sessions)
-            // A new alias check is a check change; services matter only once there is one.
-            aliasesNeedEvaluation = aliasesNeedEvaluation || outcome.touched.contains(.checks)
-                || (aliases.any && outcome.touched.contains(.services))
+            sessionsChanged = sessionsChanged || outcome.touched.contains(.sessions)
+            servicesChanged = servicesChanged || outcome.touched.contains(.services)
+            changedChecks += outcome.changedChecks
             timers.applied(entry.command, outcome: outcome, now: monotonicMilliseconds)
             if let pending = pendingWrites.removeValue(forKey: entry.index) {
                 outputs.append(.respond(pending.id, pending.respond(outcome.result)))
@@ -395,11 +395,15 @@ public struct ServerNode {
             pushConfigChange(entry, outcome)
             if !outcome.result.isRefusal { discoveryStats.applied(entry.command) }
         }
-        if timersNeedResync {
-            timers.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
-            if started { probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random) }
+        // Only the checks the batch wrote are read again: registering 10,000 checks must not
+        // read every check after every batch.
+        let node = config.identity.nodeName
+        if !changedChecks.isEmpty || sessionsChanged {
+            timers.update(checks: changedChecks, sessions: sessionsChanged, store: store, node: node, now: monotonicMilliseconds)
+            if started { probes.update(changedChecks, store: store, node: node, now: monotonicMilliseconds, random: &random) }
         }
-        if aliasesNeedEvaluation && started {
+        // A new alias check is a check change; service changes matter once there is one.
+        if started && aliases.mayChange(changedChecks, servicesTouched: servicesChanged) {
             for command in aliases.evaluate(store: store, node: config.identity.nodeName) { propose(command) }
         }
         guard anyWatcher else { return }

@@ -8,12 +8,32 @@ public struct ApplyOutcome: Sendable, Equatable {
     /// What changed, sorted (`WatchKey`'s order) and without duplicates; empty when nothing did
     /// (a refusal, a CAS that did not match, a write of what was already there).
     public var touched: [WatchKey]
+    /// The checks it wrote or deleted, sorted: what the node's timers and probe schedule must
+    /// look at again (they need not read every check after every write).
+    public var changedChecks: [CheckRef]
 
-    public init(result: ApplyResult, touched: [WatchKey]) {
+    public init(result: ApplyResult, touched: [WatchKey], changedChecks: [CheckRef] = []) {
         assert(touched == Array(Set(touched)).sorted(), "touched keys must be sorted and unique")
         assert(!result.isRefusal || touched.isEmpty, "a refusal changes nothing")
         self.result = result
         self.touched = touched
+        self.changedChecks = changedChecks
+    }
+}
+
+/// Names one check: its node and its ID.
+public struct CheckRef: Sendable, Hashable, Comparable {
+    public let node: String
+    public let checkID: String
+
+    public init(node: String, checkID: String) {
+        self.node = node
+        self.checkID = checkID
+    }
+
+    public static func < (a: CheckRef, b: CheckRef) -> Bool {
+        a.node.utf8.lexicographicallyPrecedes(b.node.utf8)
+            || (a.node == b.node && a.checkID.utf8.lexicographicallyPrecedes(b.checkID.utf8))
     }
 }
 

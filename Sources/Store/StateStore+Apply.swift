@@ -72,7 +72,7 @@ extension StateStore {
                 let result: ApplyResult
                 do throws(StoreError) { result = try writer.apply(entry.command) } catch { throw .storage(error) }
                 if result.isRefusal { throw .refused(result) }
-                return ApplyOutcome(result: result, touched: writer.touchedKeys)
+                return ApplyOutcome(result: result, touched: writer.touchedKeys, changedChecks: writer.changedChecks.sorted())
             }
         } catch {
             switch error {

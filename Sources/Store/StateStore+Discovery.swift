@@ -104,6 +104,13 @@ extension StateStore {
     }
 }
 
+extension StateStore {
+    /// One check by node and ID.
+    public func check(_ ref: CheckRef) throws(StoreError) -> Indexed<Check>? {
+        try read.check(node: ref.node, id: ref.checkID)
+    }
+}
+
 extension StateReader {
     func leaseExists(id: String) throws(StoreError) -> Bool {
         try !db.select("SELECT 1 FROM leases WHERE id = ?", [.text(id)]) { (_) throws(StoreError) in () }.isEmpty

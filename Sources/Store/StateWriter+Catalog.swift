@@ -173,6 +173,7 @@ extension StateWriter {
     /// A service check changes its service's health; a node-level check changes the health of
     /// every service on the node (Consul's `updateAllServiceIndexesOfNode`).
     private mutating func touchCheck(_ check: Check) throws(StoreError) {
+        changedChecks.insert(CheckRef(node: check.node, checkID: check.checkID))
         touch(.checks, .node(check.node))
         if !check.serviceID.isEmpty {
             touch(.service(check.serviceName))

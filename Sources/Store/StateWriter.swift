@@ -15,6 +15,8 @@ struct StateWriter {
     let nowMilliseconds: UInt64?
     /// What the command changed so far.
     private(set) var touched: Set<WatchKey> = []
+    /// The checks it wrote or deleted so far.
+    var changedChecks: Set<CheckRef> = []
 
     init(db: SQLiteConnection, index: UInt64, nowMilliseconds: UInt64?) {
         precondition(index >= 1, "Raft indexes start at 1")
