@@ -39,6 +39,15 @@ struct ProbeScheduler {
         var lastOutputWrite: UInt64 = 0
         /// When this node saw the check turn critical (for the reaper).
         var criticalSince: UInt64?
+        /// It came due while a run was still going: it starts as soon as that run ends.
+        var overdue = false
+    }
+
+    /// A check's next run; stale items (the check was rescheduled or forgotten) are skipped.
+    private struct Due: Comparable {
+        let at: UInt64
+        let key: Key
+        static func < (a: Due, b: Due) -> Bool { (a.at, a.key) < (b.at, b.key) }
     }
 
     /// Consul's `MinInterval` for probed checks.
@@ -50,6 +59,10 @@ struct ProbeScheduler {
     var outputWriteMilliseconds: UInt64 = 5 * 60 * 1000
     private var tracked: [Key: Tracked] = [:]
     private var running: [ProbeID: Key] = [:]
+    /// Every tracked check's next due time, earliest first: a tick looks only at what is due.
+    private var schedule = MinHeap<Due>()
+    /// Checks that are critical and have a `DeregisterCriticalServiceAfter`: the reaper's set.
+    private var reapable: Set<Key> = []
     private var nextProbeID: UInt64 = 1
 
     var count: Int { tracked.count }
@@ -84,20 +97,33 @@ struct ProbeScheduler {
             existing.check = check
             existing.criticalSince = check.status == .critical ? (existing.criticalSince ?? now) : nil
             tracked[key] = existing
+            noteReapable(key, existing)
             return
         }
         forget(key)
         let interval = max(Self.minimumIntervalMilliseconds, UInt64(max(0, check.definition.intervalNanoseconds ?? 10_000_000_000) / 1_000_000))
-        tracked[key] = Tracked(
+        let entry = Tracked(
             check: check, spec: spec, intervalMilliseconds: interval,
             nextDue: now + UInt64.random(in: 0..<interval, using: &random),
             criticalSince: check.status == .critical ? now : nil)
+        tracked[key] = entry
+        if spec != nil { schedule.push(Due(at: entry.nextDue, key: key)) }
+        noteReapable(key, entry)
+    }
+
+    private mutating func noteReapable(_ key: Key, _ entry: Tracked) {
+        if entry.criticalSince != nil, (entry.check.definition.deregisterCriticalServiceAfterNanoseconds ?? 0) > 0 {
+            reapable.insert(key)
+        } else {
+            reapable.remove(key)
+        }
     }
 
     /// Stops tracking `key`; a run of it still in flight is ignored when it ends.
     private mutating func forget(_ key: Key) {
         guard let entry = tracked.removeValue(forKey: key) else { return }
         if let id = entry.inFlight { running[id] = nil }
+        reapable.remove(key)
     }
 
     /// What to probe for `check`, or nil when it is not probed by this node.
@@ -124,15 +150,24 @@ struct ProbeScheduler {
     /// The probes to start now; each due check gets one run and its next due time.
     mutating func due(now: UInt64) -> [(ProbeID, ProbeSpec)] {
         var starts: [(ProbeID, ProbeSpec)] = []
-        for key in tracked.keys.sorted() {
-            guard var entry = tracked[key], let spec = entry.spec, entry.inFlight == nil, entry.nextDue <= now else { continue }
+        while let next = schedule.first, next.at <= now {
+            _ = schedule.pop()
+            let key = next.key
+            guard var entry = tracked[key], let spec = entry.spec, entry.nextDue == next.at else { continue }  // stale
+            if entry.inFlight != nil {
+                entry.overdue = true
+                tracked[key] = entry
+                continue
+            }
             let id = ProbeID(nextProbeID)
             nextProbeID += 1
             entry.inFlight = id
             // The next run is an interval after this one was due, not after it finished, so a
             // late tick does not drift the schedule; a run far behind starts from now.
             entry.nextDue = max(entry.nextDue + entry.intervalMilliseconds, now + entry.intervalMilliseconds / 2)
+            entry.overdue = false
             tracked[key] = entry
+            schedule.push(Due(at: entry.nextDue, key: key))
             running[id] = key
             starts.append((id, spec))
         }
@@ -149,7 +184,9 @@ struct ProbeScheduler {
         nextProbeID += 1
         entry.inFlight = id
         entry.nextDue = now + entry.intervalMilliseconds
+        entry.overdue = false
         tracked[key] = entry
+        schedule.push(Due(at: entry.nextDue, key: key))
         running[id] = key
         return (id, spec)
     }
@@ -159,6 +196,12 @@ struct ProbeScheduler {
     mutating func finished(_ id: ProbeID, _ result: ProbeResult, now: UInt64) -> (command: Command?, service: String)? {
         guard let key = running.removeValue(forKey: id), var entry = tracked[key], entry.inFlight == id else { return nil }
         entry.inFlight = nil
+        if entry.overdue {
+            // Its next run came due meanwhile: start it on the next tick.
+            entry.overdue = false
+            entry.nextDue = now
+            schedule.push(Due(at: now, key: key))
+        }
         let definition = entry.check.definition
         var decided: HealthStatus?
         if result.status == .passing || result.status == .warning {
@@ -197,7 +240,7 @@ struct ProbeScheduler {
     mutating func reap(now: UInt64) -> [Command] {
         var commands: [Command] = []
         var reaped = Set<String>()
-        for key in tracked.keys.sorted() {
+        for key in reapable.sorted() {
             guard var entry = tracked[key], let since = entry.criticalSince,
                   let after = entry.check.definition.deregisterCriticalServiceAfterNanoseconds, after > 0,
                   now >= since + UInt64(after / 1_000_000),
@@ -205,6 +248,7 @@ struct ProbeScheduler {
             reaped.insert(entry.check.serviceID)
             entry.criticalSince = nil
             tracked[key] = entry
+            reapable.remove(key)
             commands.append(.serviceDeregister(node: key.node, serviceID: entry.check.serviceID))
         }
         return commands

@@ -91,6 +91,19 @@ def test_least_connections_with_leases(api):
     assert leases == {"a": 5, "b": 5}
 
 
+def test_least_connections_over_1000_held_picks_is_even(api):
+    # Leases that are never released: each pick goes to an instance with the fewest, so 1,000
+    # picks over three instances leave them 334 / 333 / 333 apart by at most one.
+    discovery, _ = api
+    for service_id in ("a", "b", "c"):
+        register(discovery, service_id)
+    counts = picks(discovery, {"strategy": "least_connections", "lease_ttl": "10m"})
+    assert sorted(counts.values()) == [333, 333, 334], counts
+    active = {m["service_id"]: m["active_leases"] for m in discovery.get("/api/v1/metrics/instances").json()["data"]
+              if m["service_name"] == "web"}
+    assert active == dict(counts)
+
+
 def test_critical_instance_leaves_the_pool(api):
     discovery, consul = api
     register(discovery, "a", check={"type": "ttl", "interval": "30s"})
