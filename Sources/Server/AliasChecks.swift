@@ -2,45 +2,58 @@ import Registry
 import Store
 
 /// Alias checks of this agent (Consul's `AliasNode` / `AliasService`): each mirrors the health of
-/// another node, or of one service instance (by ID) on it, and takes no probe. The node
-/// re-evaluates them whenever checks or services change and proposes a `checkResult` when one's
-/// status or output should differ from what the store holds.
+/// another node, or of one service instance (by ID) on it, and takes no probe. The node tells it
+/// which checks a batch wrote and whether services changed; it re-evaluates its alias checks then
+/// and proposes a `checkResult` when one's status or output should differ from what the store
+/// holds. Only the alias checks themselves and what they alias are read: never every check.
 ///
 /// Consul's rules: the aliased node defaults to the check's own; the node's own checks count,
 /// and with a service also that instance's checks; a missing instance is critical ("Service not
 /// found"); otherwise critical beats warning beats passing.
 struct AliasChecks {
+    /// This agent's alias checks.
+    private var aliases: Set<CheckRef> = []
     /// What was last proposed per check, so a change is proposed once while it is in the log.
-    private var proposed: [ProbeScheduler.Key: (HealthStatus, String)] = [:]
-    /// Whether the last evaluation found any alias check: a change to services alone (every
-    /// registration) then needs no evaluation at all.
-    private(set) var any = false
+    private var proposed: [CheckRef: (HealthStatus, String)] = [:]
 
-    /// Whether a batch that wrote `changed` checks may change an alias check's status.
-    func mayChange(_ changed: [CheckRef], servicesTouched: Bool) -> Bool {
-        any ? (!changed.isEmpty || servicesTouched) : !changed.isEmpty
+    /// Learns every alias check of `node` (leadership starts), then evaluates them.
+    mutating func restart(store: StateStore, node: String) -> [Command] {
+        aliases = []
+        proposed = [:]
+        guard let checks = try? store.agentChecks(onNode: node).value else { return [] }
+        for indexed in checks where indexed.value.definition.isAlias {
+            aliases.insert(CheckRef(node: indexed.value.node, checkID: indexed.value.checkID))
+        }
+        return evaluate(store: store)
     }
 
-    mutating func evaluate(store: StateStore, node: String) -> [Command] {
-        guard let checks = try? store.agentChecks(onNode: node).value else { return [] }
+    /// A batch wrote `changed` checks (and maybe services): notes new and removed alias checks,
+    /// then re-evaluates them all if any exist (a change anywhere may be what they mirror).
+    mutating func changed(_ changed: [CheckRef], servicesTouched: Bool, store: StateStore, node: String) -> [Command] {
+        for ref in changed where ref.node == node {
+            let stored: Indexed<Check>?
+            do { stored = try store.check(ref) } catch { continue }
+            if stored?.value.definition.isAlias == true { aliases.insert(ref) } else { aliases.remove(ref) }
+        }
+        guard !aliases.isEmpty, !changed.isEmpty || servicesTouched else { return [] }
+        return evaluate(store: store)
+    }
+
+    private mutating func evaluate(store: StateStore) -> [Command] {
         var commands: [Command] = []
-        var seen = Set<ProbeScheduler.Key>()
-        for indexed in checks where indexed.value.definition.isAlias {
-            let check = indexed.value
-            let key = ProbeScheduler.Key(node: check.node, checkID: check.checkID)
-            seen.insert(key)
-            guard let (status, output) = Self.status(of: check, store: store) else { continue }
-            let wanted = (status, output)
-            if check.status == status && check.output == output {
-                proposed[key] = nil
+        for ref in aliases.sorted() {
+            guard let stored = try? store.check(ref) else { continue }
+            let check = stored.value
+            guard let wanted = Self.status(of: check, store: store) else { continue }
+            if check.status == wanted.0 && check.output == wanted.1 {
+                proposed[ref] = nil
                 continue
             }
-            if let last = proposed[key], last == wanted { continue }
-            proposed[key] = wanted
-            commands.append(.checkResult(CheckUpdate(node: check.node, checkID: check.checkID, status: status, output: output)))
+            if let last = proposed[ref], last == wanted { continue }
+            proposed[ref] = wanted
+            commands.append(.checkResult(CheckUpdate(node: check.node, checkID: check.checkID, status: wanted.0, output: wanted.1)))
         }
-        proposed = proposed.filter { seen.contains($0.key) }
-        any = !seen.isEmpty
+        proposed = proposed.filter { aliases.contains($0.key) }
         return commands
     }
 

@@ -179,7 +179,7 @@ public struct ServerNode {
         propose(.catalogRegister(SelfRegistration.make(config)))
         timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
         probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random)
-        for command in aliases.evaluate(store: store, node: config.identity.nodeName) { propose(command) }
+        for command in aliases.restart(store: store, node: config.identity.nodeName) { propose(command) }
     }
 
     /// A probe ended: record its duration, and propose the status (or output) it decided.
@@ -402,9 +402,8 @@ public struct ServerNode {
             timers.update(checks: changedChecks, sessions: sessionsChanged, store: store, node: node, now: monotonicMilliseconds)
             if started { probes.update(changedChecks, store: store, node: node, now: monotonicMilliseconds, random: &random) }
         }
-        // A new alias check is a check change; service changes matter once there is one.
-        if started && aliases.mayChange(changedChecks, servicesTouched: servicesChanged) {
-            for command in aliases.evaluate(store: store, node: config.identity.nodeName) { propose(command) }
+        if started {
+            for command in aliases.changed(changedChecks, servicesTouched: servicesChanged, store: store, node: node) { propose(command) }
         }
         guard anyWatcher else { return }
         let changed = touched.sorted()
