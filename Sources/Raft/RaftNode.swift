@@ -1,7 +1,8 @@
 /// Fixed facts about one server's consensus core.
 public struct RaftConfig: Sendable {
     public var id: RaftNodeID
-    /// Every voter, this server included.
+    /// The voters the cluster starts with (before any membership entry); a server joining an
+    /// existing cluster is not among them and learns the membership from the log.
     public var voters: [RaftNodeID]
     /// Election timeout in ticks, drawn anew in this range for every election (DESIGN.md §5:
     /// 20-40 ticks of 50 ms).
@@ -19,7 +20,6 @@ public struct RaftConfig: Sendable {
     public var maxInflightAppends = 4
 
     public init(id: RaftNodeID, voters: [RaftNodeID]) {
-        precondition(voters.contains(id), "a server is one of its own voters")
         self.id = id
         self.voters = voters.sorted()
     }
@@ -76,6 +76,10 @@ public struct RaftNode: Sendable {
     public private(set) var vote: RaftNodeID?
     public private(set) var role: RaftRole = .follower
     public private(set) var leader: RaftNodeID?
+    /// The membership in force: the latest membership entry in the log, else the configured one.
+    public private(set) var membership: Membership
+    /// The index of the entry that set it (0: the configured one).
+    private var membershipIndex: UInt64 = 0
 
     private var electionElapsed = 0
     private var heartbeatElapsed = 0
@@ -104,13 +108,37 @@ public struct RaftNode: Sendable {
         self.log.committed = max(self.log.committed, min(hardState.commit, self.log.lastIndex))
         persistedHardState = hardState
         random = seed | 1
+        membership = Membership(voters: config.voters)
         electionTimeout = config.electionTicks.lowerBound
         electionTimeout = drawElectionTimeout()
+        recomputeMembership()
     }
 
+    /// Takes the membership from the latest membership entry in the log (after a truncation or
+    /// an append that carried one), else the configured voters.
+    private mutating func recomputeMembership() {
+        var index = log.lastIndex
+        while index >= log.firstIndex, index > 0 {
+            if let entry = log.entries(from: index, through: index).first, entry.kind == .membership,
+               let decoded = Membership.decode(entry.data) {
+                membership = decoded
+                membershipIndex = index
+                return
+            }
+            index -= 1
+        }
+        membership = Membership(voters: config.voters)
+        membershipIndex = 0
+    }
+
+    private var isVoter: Bool { membership.voters.contains(config.id) }
+
     public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
-    private var quorum: Int { config.voters.count / 2 + 1 }
-    private var peers: [RaftNodeID] { config.voters.filter { $0 != config.id } }
+    private var quorum: Int { membership.quorum }
+    /// Everyone the leader replicates to.
+    private var peers: [RaftNodeID] { membership.members.filter { $0 != config.id } }
+    /// The other voters: who is asked for votes and whose answers count.
+    private var voterPeers: [RaftNodeID] { membership.voters.filter { $0 != config.id } }
 
     // MARK: Time
 
@@ -131,12 +159,13 @@ public struct RaftNode: Sendable {
             }
             if config.checkQuorum && electionElapsed >= config.electionTicks.lowerBound {
                 electionElapsed = 0
-                let active = 1 + peers.filter { progress[$0]?.recentActive == true }.count
+                let active = (isVoter ? 1 : 0) + voterPeers.filter { progress[$0]?.recentActive == true }.count
                 for peer in peers { progress[peer]?.recentActive = false }
                 if active < quorum { becomeFollower(term: term, leader: nil) }
             }
         case .follower, .preCandidate, .candidate:
-            if electionElapsed >= electionTimeout { campaign() }
+            // Learners and removed servers never campaign.
+            if electionElapsed >= electionTimeout && isVoter { campaign() }
         }
     }
 
@@ -189,7 +218,7 @@ public struct RaftNode: Sendable {
             resetTimers()
             granted = [config.id]
             if granted.count >= quorum { return startElection() }
-            for peer in peers {
+            for peer in voterPeers {
                 send(to: peer, term: term + 1, .preVote(lastIndex: log.lastIndex, lastTerm: log.lastTerm))
             }
         } else {
@@ -205,7 +234,7 @@ public struct RaftNode: Sendable {
         resetTimers()
         granted = [config.id]
         if granted.count >= quorum { return becomeLeader() }
-        for peer in peers {
+        for peer in voterPeers {
             send(to: peer, term: term, .requestVote(lastIndex: log.lastIndex, lastTerm: log.lastTerm, transfer: transfer))
         }
     }
@@ -235,6 +264,33 @@ public struct RaftNode: Sendable {
         log.appendLocal(RaftEntry(index: index, term: term, kind: .command, data: data))
         for peer in peers { sendAppend(to: peer) }
         return index
+    }
+
+    // MARK: Membership
+
+    /// Proposes one membership change; nil unless this server leads, has committed an entry of
+    /// its term (so an old leader's uncommitted change cannot combine with this one, the fix to
+    /// single-server changes in thesis §4.1), and no earlier change is still uncommitted.
+    public mutating func proposeMembership(_ change: MembershipChange) -> UInt64? {
+        guard role == .leader, transferee == nil, membershipIndex <= log.committed,
+              log.term(at: log.committed) == term, let next = membership.applying(change) else { return nil }
+        let index = log.lastIndex + 1
+        log.appendLocal(RaftEntry(index: index, term: term, kind: .membership, data: next.encoded))
+        adopt(next, at: index)
+        for peer in peers { sendAppend(to: peer) }
+        maybeCommit()
+        return index
+    }
+
+    /// Puts a membership in force on the leader: new members get a progress entry, removed ones
+    /// lose theirs.
+    private mutating func adopt(_ next: Membership, at index: UInt64) {
+        membership = next
+        membershipIndex = index
+        guard role == .leader else { return }
+        // A new member is sent the newest entry first; its refusal walks `next` back to what it has.
+        for peer in peers where progress[peer] == nil { progress[peer] = Progress(next: log.lastIndex, recentActive: true) }
+        for peer in progress.keys where !peers.contains(peer) { progress[peer] = nil }
     }
 
     // MARK: Leadership transfer
@@ -304,7 +360,7 @@ public struct RaftNode: Sendable {
 
     /// Takes one message from a peer.
     public mutating func step(_ message: RaftMessage) {
-        guard message.to == config.id, config.voters.contains(message.from), message.from != config.id else { return }
+        guard message.to == config.id, message.from != config.id else { return }
         if message.term > term {
             switch message.body {
             case .preVote:
@@ -357,7 +413,13 @@ public struct RaftNode: Sendable {
         case .append(let prevIndex, let prevTerm, let entries, let commit):
             if role != .follower || leader != message.from { becomeFollower(term: term, leader: message.from) }
             electionElapsed = 0
-            if let match = log.appendFromLeader(prevIndex: prevIndex, prevTerm: prevTerm, entries) {
+            let membershipBefore = membershipIndex
+            let appended = log.appendFromLeader(prevIndex: prevIndex, prevTerm: prevTerm, entries)
+            // New entries may carry a membership, or replace the one in force.
+            if entries.contains(where: { $0.kind == .membership }) || (entries.first.map { $0.index <= membershipBefore } ?? false) {
+                recomputeMembership()
+            }
+            if let match = appended {
                 let newCommit = min(commit, match)
                 if newCommit > log.committed { log.committed = newCommit }
                 send(to: message.from, term: term, .appendResponse(success: true, matchIndex: match, hintIndex: log.lastIndex))
@@ -380,17 +442,19 @@ public struct RaftNode: Sendable {
             peer.recentActive = true
             if round > 0 {
                 var confirmed: [PendingRead] = []
+                let countsForQuorum = membership.voters.contains(message.from)
                 pendingReads = pendingReads.compactMap { read in
                     var read = read
-                    if round >= read.round { read.acks.insert(message.from) }
+                    if round >= read.round && countsForQuorum { read.acks.insert(message.from) }
                     if read.acks.count >= quorum { confirmed.append(read); return nil }
                     return read
                 }
                 for read in confirmed { release(read) }
             }
-            if peer.inflight > 0 && peer.match == peer.matchAtLastHeartbeat {
-                // Appends went out a round ago and nothing came of them: they were lost (a
-                // restart, a dropped link). Start again from what it is known to hold.
+            if (peer.inflight > 0 && peer.match == peer.matchAtLastHeartbeat) || (peer.inflight == 0 && peer.next > peer.match + 1) {
+                // Appends went out and nothing came of them: they were lost (a restart, a
+                // dropped link), or answered while it lacked their start. Start again from what
+                // it is known to hold.
                 peer.next = peer.match + 1
                 peer.inflight = 0
             }
@@ -446,12 +510,17 @@ public struct RaftNode: Sendable {
     /// counts its own entries once they are durable.
     private mutating func maybeCommit() {
         guard role == .leader else { return }
-        var matches = peers.map { progress[$0]?.match ?? 0 }
-        matches.append(log.stableIndex)
+        var matches = voterPeers.map { progress[$0]?.match ?? 0 }
+        if isVoter { matches.append(log.stableIndex) }
         matches.sort(by: >)
         let candidate = matches[quorum - 1]
         if candidate > log.committed, log.term(at: candidate) == term {
             log.committed = candidate
+            // A leader that removed itself leaves once that change is committed.
+            if !isVoter && membershipIndex <= candidate {
+                becomeFollower(term: term, leader: nil)
+                return
+            }
             // Followers learn the new commit index with the next append or heartbeat.
             let waiting = readsAwaitingTermCommit
             readsAwaitingTermCommit = []

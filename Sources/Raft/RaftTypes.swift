@@ -11,6 +11,8 @@ public struct RaftEntry: Sendable, Equatable {
         case noop = 0
         /// An application command (an encoded `Command` with its leader time).
         case command = 1
+        /// A new `Membership` (its `encoded` bytes).
+        case membership = 2
     }
 
     public var index: UInt64

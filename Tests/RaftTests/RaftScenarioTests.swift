@@ -59,6 +59,12 @@ struct Cluster {
         }
     }
 
+    /// Adds a server that knows nothing yet (it joins as a learner through the log).
+    mutating func addServer(_ id: RaftNodeID, initialVoters: [RaftNodeID]) {
+        nodes[id] = RaftNode(config: RaftConfig(id: id, voters: initialVoters), log: RaftLog(), hardState: HardState(), seed: id &* 31)
+        applied[id] = []
+    }
+
     var leaders: [RaftNodeID] { nodes.filter { $0.value.role == .leader && !down.contains($0.key) }.map(\.key).sorted() }
 
     /// Ticks until exactly one live leader exists.
@@ -263,5 +269,65 @@ final class RaftScenarioTests: XCTestCase {
         _ = cluster.propose("after", at: target)
         cluster.tick(4)
         for id in cluster.nodes.keys { XCTAssertEqual(cluster.commands(id), (0..<20).map { "w\($0)" } + ["after"], "server \(id)") }
+    }
+
+    func testMembershipEntriesRoundTripAndRefuseGarbage() {
+        let membership = Membership(voters: [3, 1, 2], learners: [9])
+        XCTAssertEqual(Membership.decode(membership.encoded), membership)
+        XCTAssertNil(Membership.decode([0, 0, 0, 9]))
+        XCTAssertNil(Membership.decode(membership.encoded + [0]))
+        XCTAssertNil(membership.applying(.remove(7)))
+        XCTAssertNil(Membership(voters: [1]).applying(.remove(1)), "never leave no voter")
+    }
+
+    func testAddALearnerPromoteItThenRemoveAnOldServer() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        for n in 0..<10 { _ = cluster.propose("w\(n)", at: leader) }
+        cluster.addServer(4, initialVoters: [1, 2, 3])
+        XCTAssertNotNil(cluster.nodes[leader]?.proposeMembership(.addLearner(4)))
+        XCTAssertNil(cluster.nodes[leader]?.proposeMembership(.promote(4)), "one change at a time, until the last commits")
+        cluster.tick(6)
+        XCTAssertEqual(cluster.commands(4), (0..<10).map { "w\($0)" }, "the learner caught up")
+        XCTAssertEqual(cluster.nodes[4]?.membership, Membership(voters: [1, 2, 3], learners: [4]))
+        XCTAssertNotEqual(cluster.nodes[4]?.role, .leader)
+        XCTAssertNotNil(cluster.nodes[leader]?.proposeMembership(.promote(4)))
+        cluster.tick(4)
+        XCTAssertEqual(cluster.nodes[4]?.membership.voters, [1, 2, 3, 4])
+        // With four voters a commit needs three: cut two servers off and nothing commits.
+        let others = cluster.nodes.keys.filter { $0 != leader }.sorted()
+        cluster.down = [others[0], others[1]]
+        let stalled = cluster.propose("needs three", at: leader)
+        cluster.tick(2)
+        XCTAssertLessThan(try XCTUnwrap(cluster.nodes[leader]?.log.committed), try XCTUnwrap(stalled))
+        cluster.down = []
+        cluster.tick(6)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(cluster.nodes[leader]?.log.committed), try XCTUnwrap(stalled))
+        // Remove an old server; the three left go on.
+        let removed = try XCTUnwrap(others.first { $0 != 4 })
+        XCTAssertNotNil(cluster.nodes[leader]?.proposeMembership(.remove(removed)))
+        cluster.tick(4)
+        cluster.down = [removed]
+        _ = cluster.propose("after removal", at: leader)
+        cluster.tick(4)
+        for id in cluster.nodes.keys where id != removed {
+            XCTAssertEqual(cluster.commands(id).last, "after removal", "server \(id)")
+            XCTAssertFalse(cluster.nodes[id]?.membership.members.contains(removed) ?? true)
+        }
+    }
+
+    func testALeaderThatRemovesItselfStepsDown() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        XCTAssertNotNil(cluster.nodes[leader]?.proposeMembership(.remove(leader)))
+        cluster.tick(4)
+        XCTAssertNotEqual(cluster.nodes[leader]?.role, .leader)
+        cluster.down = [leader]
+        let next = try XCTUnwrap(cluster.electLeader())
+        XCTAssertNotEqual(next, leader)
+        XCTAssertEqual(cluster.nodes[next]?.membership.voters.count, 2)
+        _ = cluster.propose("two voters", at: next)
+        cluster.tick(4)
+        XCTAssertEqual(cluster.commands(next).last, "two voters")
     }
 }

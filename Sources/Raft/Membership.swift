@@ -1,0 +1,72 @@
+/// Who votes and who only receives the log. A change is one log entry (`RaftEntry.Kind
+/// .membership`) that takes effect as soon as a server has it in its log, committed or not
+/// (thesis §4.1), one change at a time.
+public struct Membership: Sendable, Equatable {
+    public private(set) var voters: [RaftNodeID]
+    /// Servers that receive the log but do not vote: new servers catch up as learners before
+    /// they are promoted, so adding one never stalls commits.
+    public private(set) var learners: [RaftNodeID]
+
+    public init(voters: [RaftNodeID], learners: [RaftNodeID] = []) {
+        self.voters = Array(Set(voters)).sorted()
+        self.learners = Array(Set(learners).subtracting(voters)).sorted()
+    }
+
+    public var members: [RaftNodeID] { (voters + learners).sorted() }
+    public var quorum: Int { voters.count / 2 + 1 }
+
+    /// One change, or nil when it would change nothing or leave no voter.
+    public func applying(_ change: MembershipChange) -> Membership? {
+        switch change {
+        case .addLearner(let id):
+            guard !voters.contains(id), !learners.contains(id) else { return nil }
+            return Membership(voters: voters, learners: learners + [id])
+        case .promote(let id):
+            guard learners.contains(id) else { return nil }
+            return Membership(voters: voters + [id], learners: learners.filter { $0 != id })
+        case .remove(let id):
+            guard members.contains(id), voters != [id] else { return nil }
+            return Membership(voters: voters.filter { $0 != id }, learners: learners.filter { $0 != id })
+        }
+    }
+
+    /// The entry payload: voter count, voters, learner count, learners (big-endian).
+    public var encoded: [UInt8] {
+        var bytes: [UInt8] = []
+        for list in [voters, learners] {
+            bytes += withUnsafeBytes(of: UInt32(list.count).bigEndian, Array.init)
+            for id in list { bytes += withUnsafeBytes(of: id.bigEndian, Array.init) }
+        }
+        return bytes
+    }
+
+    /// Reads `encoded`'s bytes; nil for anything it could not have written.
+    public static func decode(_ bytes: [UInt8]) -> Membership? {
+        var offset = 0
+        func read(_ width: Int) -> UInt64? {
+            guard offset + width <= bytes.count else { return nil }
+            defer { offset += width }
+            return bytes[offset..<offset + width].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        var lists: [[RaftNodeID]] = []
+        for _ in 0..<2 {
+            guard let count = read(4), count <= UInt64(bytes.count) else { return nil }
+            var list: [RaftNodeID] = []
+            for _ in 0..<count {
+                guard let id = read(8) else { return nil }
+                list.append(id)
+            }
+            lists.append(list)
+        }
+        guard offset == bytes.count else { return nil }
+        let membership = Membership(voters: lists[0], learners: lists[1])
+        return membership.encoded == bytes ? membership : nil
+    }
+}
+
+/// One membership change.
+public enum MembershipChange: Sendable, Equatable {
+    case addLearner(RaftNodeID)
+    case promote(RaftNodeID)
+    case remove(RaftNodeID)
+}
