@@ -60,7 +60,9 @@ enum FuzzMain {
 }
 #endif
 
-/// Feeds one input to HTTPRequestParser several ways and stops the process on any broken invariant.
+/// Feeds one input to HTTPRequestParser, HTTPResponseParser (probed services are untrusted) and
+/// WebSocketFrameParser (so are WebSocket clients) several ways, and stops the process on any
+/// broken invariant.
 enum FuzzCheck {
     /// Small limits, so that short inputs reach every limit path.
     static let limits: HTTPParserLimits = {
@@ -92,6 +94,62 @@ enum FuzzCheck {
             checkRequest(request)
             checkRoundTrip(request)
             checkRoute(request)
+        }
+        checkResponseParser(data, selector: selector)
+        checkWebSocketParser(data, selector: selector)
+    }
+
+    /// The response parser: the same outcome however the input is split, the kept body within
+    /// its cap, and nothing after an error.
+    static func checkResponseParser(_ data: [UInt8], selector: UInt8) {
+        let method = selector & 4 == 0 ? "GET" : "HEAD"
+        func outcome(_ pieces: [ArraySlice<UInt8>]) -> String {
+            var parser = HTTPResponseParser(requestMethod: method, maxKeptBodyBytes: 64)
+            do throws(HTTPResponseParseError) {
+                for piece in pieces where !parser.isComplete { try parser.feed(Array(piece)) }
+                if !parser.isComplete { try parser.finish() }
+            } catch {
+                precondition(parser.hasFailed, "threw without failing")
+                return "error \(error)"
+            }
+            precondition(parser.body.count <= 64 && parser.body.count <= parser.bodyByteCount, "kept body over its cap")
+            return "\(String(describing: parser.head)) \(parser.body) \(parser.bodyByteCount)"
+        }
+        let whole = outcome([data[...]])
+        precondition(whole == outcome(pieces(data, selector: selector)), "response outcome depends on the split")
+        if data.count <= maxBytewiseInput {
+            precondition(whole == outcome(data.indices.map { data[$0...$0] }), "response outcome differs byte by byte")
+        }
+    }
+
+    /// The WebSocket parser: the same events however the input is split, messages within the
+    /// limit, and nothing after a failure.
+    static func checkWebSocketParser(_ data: [UInt8], selector: UInt8) {
+        let limit = 200
+        func events(_ pieces: [ArraySlice<UInt8>]) -> [WebSocketEvent] {
+            var parser = WebSocketFrameParser(maxMessageBytes: limit)
+            var events: [WebSocketEvent] = []
+            for piece in pieces {
+                parser.feed(Array(piece))
+                while let event = parser.next() { events.append(event) }
+            }
+            for event in events {
+                switch event {
+                case .text(let text): precondition(text.utf8.count <= limit, "text message over the limit")
+                case .binary(let bytes): precondition(bytes.count <= limit, "binary message over the limit")
+                case .ping(let bytes), .pong(let bytes): precondition(bytes.count <= 125, "control payload over 125")
+                default: break
+                }
+            }
+            if let failed = events.firstIndex(where: { if case .failure = $0 { true } else { false } }) {
+                precondition(failed == events.count - 1, "an event after a failure")
+            }
+            return events
+        }
+        let whole = events([data[...]])
+        precondition(whole == events(pieces(data, selector: selector)), "WebSocket events depend on the split")
+        if data.count <= maxBytewiseInput {
+            precondition(whole == events(data.indices.map { data[$0...$0] }), "WebSocket events differ byte by byte")
         }
     }
 
