@@ -96,6 +96,22 @@ public struct RaftLog: Sendable {
         applied = max(applied, index)
     }
 
+    /// Replaces the log with a snapshot's point: everything through `index` is in the state
+    /// machine. Entries after it that agree with it are kept (a snapshot of a prefix this log
+    /// already has loses nothing).
+    mutating func restore(index: UInt64, term: UInt64) {
+        if self.term(at: index) == term {
+            entries = entries.filter { $0.index > index }
+        } else {
+            entries = []
+        }
+        snapshotIndex = index
+        snapshotTerm = term
+        committed = max(committed, index)
+        applied = max(applied, index)
+        stableIndex = max(index, min(stableIndex, lastIndex))
+    }
+
     /// Drops entries through `index` (already applied and snapshotted).
     mutating func compact(through index: UInt64) {
         precondition(index <= applied, "compacting unapplied entries")

@@ -35,8 +35,13 @@ public struct Ready: Sendable, Equatable {
     public var committed: [RaftEntry]
     /// Reads confirmed since the last Ready (serve each once `index` is applied).
     public var readStates: [ReadState]
+    /// A snapshot from the leader to restore the state machine from, before applying
+    /// `committed` (which then follows it).
+    public var snapshot: RaftSnapshot?
 
-    public var isEmpty: Bool { hardState == nil && entries.isEmpty && messages.isEmpty && committed.isEmpty && readStates.isEmpty }
+    public var isEmpty: Bool {
+        hardState == nil && entries.isEmpty && messages.isEmpty && committed.isEmpty && readStates.isEmpty && snapshot == nil
+    }
 }
 
 /// A read waiting for a majority to confirm this server still leads.
@@ -80,6 +85,13 @@ public struct RaftNode: Sendable {
     public private(set) var membership: Membership
     /// The index of the entry that set it (0: the configured one).
     private var membershipIndex: UInt64 = 0
+    /// The membership as of the compaction point, when the log no longer holds its entry.
+    private var baseMembership: Membership?
+    /// The latest snapshot this server made or restored: what a follower that needs compacted
+    /// entries is sent.
+    public private(set) var latestSnapshot: RaftSnapshot?
+    /// A snapshot received and not yet handed to the application.
+    private var snapshotToRestore: RaftSnapshot?
 
     private var electionElapsed = 0
     private var heartbeatElapsed = 0
@@ -127,8 +139,8 @@ public struct RaftNode: Sendable {
             }
             index -= 1
         }
-        membership = Membership(voters: config.voters)
-        membershipIndex = 0
+        membership = baseMembership ?? Membership(voters: config.voters)
+        membershipIndex = log.snapshotIndex
     }
 
     private var isVoter: Bool { membership.voters.contains(config.id) }
@@ -266,6 +278,30 @@ public struct RaftNode: Sendable {
         return index
     }
 
+    // MARK: Snapshots
+
+    /// The application saved its state through `index` (applied) as `data`: entries up to there
+    /// are dropped, and `data` is what followers that need them get instead.
+    public mutating func compact(through index: UInt64, data: [UInt8]) {
+        precondition(index <= log.applied, "compacting entries not yet applied")
+        guard index > log.snapshotIndex, let term = log.term(at: index) else { return }
+        let membershipThere = membership(at: index)
+        log.compact(through: index)
+        baseMembership = membershipThere
+        latestSnapshot = RaftSnapshot(index: index, term: term, membership: membershipThere, data: data)
+    }
+
+    /// The membership in force at `index`: the latest membership entry at or before it.
+    private func membership(at index: UInt64) -> Membership {
+        var position = index
+        while position >= log.firstIndex, position > 0 {
+            if let entry = log.entries(from: position, through: position).first, entry.kind == .membership,
+               let decoded = Membership.decode(entry.data) { return decoded }
+            position -= 1
+        }
+        return baseMembership ?? Membership(voters: config.voters)
+    }
+
     // MARK: Membership
 
     /// Proposes one membership change; nil unless this server leads, has committed an entry of
@@ -394,6 +430,17 @@ public struct RaftNode: Sendable {
             let leaderAlive = leader != nil && electionElapsed < config.electionTicks.lowerBound
             let grant = message.term > term && !leaderAlive && log.isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm)
             send(to: message.from, term: grant ? message.term : term, .preVoteResponse(granted: grant))
+        case .snapshot(let snapshot):
+            if role != .follower || leader != message.from { becomeFollower(term: term, leader: message.from) }
+            electionElapsed = 0
+            if snapshot.index > log.committed {
+                log.restore(index: snapshot.index, term: snapshot.term)
+                baseMembership = snapshot.membership
+                recomputeMembership()
+                latestSnapshot = snapshot
+                snapshotToRestore = snapshot
+            }
+            send(to: message.from, term: term, .appendResponse(success: true, matchIndex: max(snapshot.index, log.committed), hintIndex: log.lastIndex))
         case .timeoutNow:
             guard role == .follower, leader == message.from else { return }
             startElection(transfer: true)
@@ -494,7 +541,13 @@ public struct RaftNode: Sendable {
     /// Sends what `peer` lacks, within the pipeline window.
     private mutating func sendAppend(to peer: RaftNodeID) {
         guard var state = progress[peer] else { return }
-        if state.next <= log.lastIndex, state.inflight < config.maxInflightAppends, state.next > log.snapshotIndex {
+        if state.next <= log.snapshotIndex, let snapshot = latestSnapshot, state.inflight == 0 {
+            // What it needs is compacted away: send the snapshot, then append after it.
+            send(to: peer, term: term, .snapshot(snapshot))
+            state.next = snapshot.index + 1
+            state.inflight = 1
+            progress[peer] = state
+        } else if state.next <= log.lastIndex, state.inflight < config.maxInflightAppends, state.next > log.snapshotIndex {
             let prevIndex = state.next - 1
             guard let prevTerm = log.term(at: prevIndex) else { return }
             let last = min(log.lastIndex, prevIndex + UInt64(config.maxEntriesPerAppend))
@@ -537,6 +590,7 @@ public struct RaftNode: Sendable {
     /// Whether `ready()` has anything.
     public var hasReady: Bool {
         hardState != persistedHardState || !log.unstable.isEmpty || !outbox.isEmpty || !appliable.isEmpty || !readStates.isEmpty
+            || snapshotToRestore != nil
     }
 
     /// Committed entries that are durable here and not yet applied.
@@ -550,9 +604,11 @@ public struct RaftNode: Sendable {
             entries: log.unstable,
             messages: outbox,
             committed: appliable,
-            readStates: readStates)
+            readStates: readStates,
+            snapshot: snapshotToRestore)
         outbox.removeAll()
         readStates.removeAll()
+        snapshotToRestore = nil
         return ready
     }
 

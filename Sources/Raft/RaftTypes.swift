@@ -70,6 +70,9 @@ public struct RaftMessage: Sendable, Equatable {
         /// Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to start
         /// an election now.
         case timeoutNow
+        /// The leader no longer has the entries this follower needs: its state as of a log
+        /// index instead (the transport may carry `data` in chunks; here it is one value).
+        case snapshot(RaftSnapshot)
     }
 
     public var from: RaftNodeID
@@ -102,5 +105,21 @@ public struct ReadState: Sendable, Equatable {
     public init(context: UInt64, index: UInt64) {
         self.context = context
         self.index = index
+    }
+}
+
+/// The state machine as of `index` (of `term`), with the membership in force there. `data` is
+/// opaque to the core: the application makes it and restores from it.
+public struct RaftSnapshot: Sendable, Equatable {
+    public var index: UInt64
+    public var term: UInt64
+    public var membership: Membership
+    public var data: [UInt8]
+
+    public init(index: UInt64, term: UInt64, membership: Membership, data: [UInt8]) {
+        self.index = index
+        self.term = term
+        self.membership = membership
+        self.data = data
     }
 }

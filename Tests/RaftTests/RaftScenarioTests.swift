@@ -9,6 +9,9 @@ struct Cluster {
     var nodes: [RaftNodeID: RaftNode] = [:]
     var applied: [RaftNodeID: [RaftEntry]] = [:]
     var reads: [RaftNodeID: [ReadState]] = [:]
+    /// Commands a server's state machine holds from a restored snapshot (the test's snapshots
+    /// are the applied commands, one per line).
+    var restored: [RaftNodeID: [String]] = [:]
     var inFlight: [RaftMessage] = []
     var down: Set<RaftNodeID> = []
     var cut: Set<[RaftNodeID]> = []
@@ -36,6 +39,10 @@ struct Cluster {
                 guard var node = nodes[id], node.hasReady else { continue }
                 let ready = node.ready()
                 inFlight += ready.messages
+                if let snapshot = ready.snapshot {
+                    restored[id] = String(decoding: snapshot.data, as: UTF8.self).split(separator: "\n").map(String.init)
+                    applied[id] = []
+                }
                 applied[id, default: []] += ready.committed
                 reads[id, default: []] += ready.readStates
                 node.advance(ready)
@@ -83,7 +90,7 @@ struct Cluster {
     }
 
     func commands(_ id: RaftNodeID) -> [String] {
-        (applied[id] ?? []).filter { $0.kind == .command }.map { String(decoding: $0.data, as: UTF8.self) }
+        (restored[id] ?? []) + (applied[id] ?? []).filter { $0.kind == .command }.map { String(decoding: $0.data, as: UTF8.self) }
     }
 }
 
@@ -329,5 +336,28 @@ final class RaftScenarioTests: XCTestCase {
         _ = cluster.propose("two voters", at: next)
         cluster.tick(4)
         XCTAssertEqual(cluster.commands(next).last, "two voters")
+    }
+
+    func testAFollowerBehindTheCompactionPointCatchesUpFromASnapshot() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        let behind = try XCTUnwrap(cluster.nodes.keys.sorted().first { $0 != leader })
+        _ = cluster.propose("early", at: leader)
+        cluster.tick(2)
+        cluster.down.insert(behind)
+        for n in 0..<30 { _ = cluster.propose("w\(n)", at: leader) }
+        cluster.tick(2)
+        // The leader saves its state machine and drops the log up to there.
+        let applied = try XCTUnwrap(cluster.nodes[leader]?.log.applied)
+        let state = cluster.commands(leader).joined(separator: "\n")
+        cluster.nodes[leader]?.compact(through: applied, data: Array(state.utf8))
+        XCTAssertEqual(cluster.nodes[leader]?.log.snapshotIndex, applied)
+        cluster.down.remove(behind)
+        cluster.tick(6)
+        _ = cluster.propose("after", at: leader)
+        cluster.tick(4)
+        XCTAssertEqual(cluster.commands(behind), ["early"] + (0..<30).map { "w\($0)" } + ["after"])
+        XCTAssertEqual(cluster.nodes[behind]?.log.snapshotIndex, applied)
+        XCTAssertEqual(cluster.nodes[behind]?.membership, cluster.nodes[leader]?.membership)
     }
 }
