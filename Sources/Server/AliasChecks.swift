@@ -27,15 +27,14 @@ struct AliasChecks {
         return evaluate(store: store)
     }
 
-    /// A batch wrote `changed` checks (and maybe services): notes new and removed alias checks,
-    /// then re-evaluates them all if any exist (a change anywhere may be what they mirror).
-    mutating func changed(_ changed: [CheckRef], servicesTouched: Bool, store: StateStore, node: String) -> [Command] {
-        for ref in changed where ref.node == node {
-            let stored: Indexed<Check>?
-            do { stored = try store.check(ref) } catch { continue }
-            if stored?.value.definition.isAlias == true { aliases.insert(ref) } else { aliases.remove(ref) }
+    /// A batch wrote `changed` checks of this agent and `somethingChanged` says whether it
+    /// changed any check or service at all (on any node: what an alias mirrors may be another
+    /// node's): notes new and removed alias checks, then re-evaluates them all if any exist.
+    mutating func changed(_ changed: [ChangedCheck], somethingChanged: Bool, store: StateStore) -> [Command] {
+        for change in changed {
+            if change.check?.definition.isAlias == true { aliases.insert(change.ref) } else { aliases.remove(change.ref) }
         }
-        guard !aliases.isEmpty, !changed.isEmpty || servicesTouched else { return [] }
+        guard !aliases.isEmpty, somethingChanged else { return [] }
         return evaluate(store: store)
     }
 

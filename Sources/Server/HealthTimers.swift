@@ -41,6 +41,11 @@ struct HealthTimers {
             checks[key] = checkDeadlines[key] ?? (now + ttlMilliseconds, ttlMilliseconds)
         }
         checkDeadlines = checks
+        resyncSessions(sessions, now: now)
+    }
+
+    /// Arms timers for new sessions with a TTL, drops those of sessions that are gone.
+    private mutating func resyncSessions(_ sessions: [SessionTimer], now: UInt64) {
         var deadlines: [String: (deadline: UInt64, ttlMilliseconds: UInt64)] = [:]
         for timer in sessions where timer.ttlNanoseconds > 0 {
             let ttl = UInt64(timer.ttlNanoseconds / 1_000_000)
@@ -52,13 +57,10 @@ struct HealthTimers {
     /// Brings the TTL timers of `changed` checks up to date (armed for a new TTL check, kept for
     /// one that still is, dropped otherwise), reading only those checks; the session timers are
     /// resynced in full only when `sessions` says sessions changed.
-    mutating func update(checks changed: [CheckRef], sessions: Bool, store: StateStore, node: String, now: UInt64) {
-        for ref in changed where ref.node == node {
-            let key = CheckKey(node: ref.node, checkID: ref.checkID)
-            // A read failure leaves this timer as it was; the check's next change revisits it.
-            let stored: Indexed<Check>?
-            do { stored = try store.check(ref) } catch { continue }
-            guard let check = stored?.value, let ttl = check.definition.ttlNanoseconds, ttl > 0 else {
+    mutating func update(checks changed: [ChangedCheck], sessions: Bool, store: StateStore, now: UInt64) {
+        for change in changed {
+            let key = CheckKey(node: change.ref.node, checkID: change.ref.checkID)
+            guard let check = change.check, let ttl = check.definition.ttlNanoseconds, ttl > 0 else {
                 checkDeadlines[key] = nil
                 continue
             }
@@ -66,13 +68,9 @@ struct HealthTimers {
             if let armed = checkDeadlines[key], armed.ttlMilliseconds == ttlMilliseconds { continue }
             checkDeadlines[key] = (now + ttlMilliseconds, ttlMilliseconds)
         }
+        // A read failure leaves the session timers as they were; the next change resyncs them.
         guard sessions, let timers = try? store.sessionTimers() else { return }
-        var deadlines: [String: (deadline: UInt64, ttlMilliseconds: UInt64)] = [:]
-        for timer in timers where timer.ttlNanoseconds > 0 {
-            let ttl = UInt64(timer.ttlNanoseconds / 1_000_000)
-            deadlines[timer.id] = sessionDeadlines[timer.id] ?? (now + Self.sessionTTLMultiplier * ttl, ttl)
-        }
-        sessionDeadlines = deadlines
+        resyncSessions(timers, now: now)
     }
 
     /// Re-arms the timers a just-applied command restarts: a TTL check's update, a session's

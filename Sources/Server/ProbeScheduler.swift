@@ -65,9 +65,6 @@ struct ProbeScheduler {
     private var reapable: Set<Key> = []
     private var nextProbeID: UInt64 = 1
 
-    var count: Int { tracked.count }
-    var inFlight: Int { running.count }
-
     /// Tracks this agent's checks as the store now has them (leadership starts).
     mutating func resync(store: StateStore, node: String, now: UInt64, random: inout SplitMix64) {
         // A read failure leaves the schedule as it was; the next change revisits each check.
@@ -77,12 +74,10 @@ struct ProbeScheduler {
         for indexed in checks { track(indexed.value, now: now, random: &random) }
     }
 
-    /// Looks again at the checks a batch wrote or deleted, reading only those.
-    mutating func update(_ changed: [CheckRef], store: StateStore, node: String, now: UInt64, random: inout SplitMix64) {
-        for ref in changed where ref.node == node {
-            let stored: Indexed<Check>?
-            do { stored = try store.check(ref) } catch { continue }
-            if let check = stored?.value { track(check, now: now, random: &random) } else { forget(Key(node: ref.node, checkID: ref.checkID)) }
+    /// Looks again at the checks a batch wrote or deleted.
+    mutating func update(_ changed: [ChangedCheck], now: UInt64, random: inout SplitMix64) {
+        for change in changed {
+            if let check = change.check { track(check, now: now, random: &random) } else { forget(Key(node: change.ref.node, checkID: change.ref.checkID)) }
         }
     }
 

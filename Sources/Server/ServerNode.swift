@@ -188,7 +188,7 @@ public struct ServerNode {
             discoveryStats.probed(service: service, milliseconds: result.durationMilliseconds)
             if let command { propose(command) }
         }
-        for request in probeRequests.keys.sorted(by: { ($0.connection, $0.sequence) < ($1.connection, $1.sequence) }) {
+        for request in probeRequests.keys.sorted() {
             guard var waiting = probeRequests[request], waiting.runs.contains(id) else { continue }
             for (position, run) in waiting.runs.enumerated() where run == id { waiting.results[position] = result }
             let done = zip(waiting.runs, waiting.results).allSatisfy { $0.0 == nil || $0.1 != nil }
@@ -313,7 +313,7 @@ public struct ServerNode {
         } else {
             return
         }
-        for id in watchers.sorted(by: { ($0.connection, $0.sequence) < ($1.connection, $1.sequence) }) {
+        for id in watchers.sorted() {
             outputs.append(.push(id, message))
         }
     }
@@ -398,12 +398,13 @@ public struct ServerNode {
         // Only the checks the batch wrote are read again: registering 10,000 checks must not
         // read every check after every batch.
         let node = config.identity.nodeName
-        if !changedChecks.isEmpty || sessionsChanged {
-            timers.update(checks: changedChecks, sessions: sessionsChanged, store: store, node: node, now: monotonicMilliseconds)
-            if started { probes.update(changedChecks, store: store, node: node, now: monotonicMilliseconds, random: &random) }
+        let ownChecks = changedChecks.isEmpty ? [] : ChangedCheck.read(changedChecks, node: node, store: store)
+        if !ownChecks.isEmpty || sessionsChanged {
+            timers.update(checks: ownChecks, sessions: sessionsChanged, store: store, now: monotonicMilliseconds)
+            if started { probes.update(ownChecks, now: monotonicMilliseconds, random: &random) }
         }
         if started {
-            for command in aliases.changed(changedChecks, servicesTouched: servicesChanged, store: store, node: node) { propose(command) }
+            for command in aliases.changed(ownChecks, somethingChanged: !changedChecks.isEmpty || servicesChanged, store: store) { propose(command) }
         }
         guard anyWatcher else { return }
         let changed = touched.sorted()
