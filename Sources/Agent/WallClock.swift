@@ -1,4 +1,5 @@
 import Glibc
+import API
 
 /// The shell's only reader of wall-clock time (the core gets time as input).
 enum WallClock {
@@ -24,13 +25,6 @@ enum WallClock {
 
     /// ISO 8601 UTC with milliseconds, for logs.
     static func iso8601Now() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let date = "\(parts.tm_year + 1900)-\(String(parts.tm_mon + 1).leftPadded(2))-\(String(parts.tm_mday).leftPadded(2))"
-        let clock = [parts.tm_hour, parts.tm_min, parts.tm_sec].map { String($0).leftPadded(2) }.joined(separator: ":")
-        return "\(date)T\(clock).\(String(spec.tv_nsec / 1_000_000).leftPadded(3))Z"
+        Timestamp.iso8601(milliseconds: unixMilliseconds())
     }
 }

@@ -1,8 +1,8 @@
 /// RFC 3339 timestamps for the 8761 API's `registered_at`, `created_at`, ... fields, from Unix
 /// milliseconds (leader times stored by the state machine). The API may not import Foundation.
-enum Timestamp {
+public enum Timestamp {
     /// "2026-11-29T19:30:00.123Z"; times before 1970 are not produced by the store.
-    static func iso8601(milliseconds: UInt64) -> String {
+    public static func iso8601(milliseconds: UInt64) -> String {
         let seconds = milliseconds / 1000
         let (year, month, day) = civilDate(daysSinceEpoch: Int64(seconds / 86_400))
         let secondOfDay = seconds % 86_400
