@@ -29,20 +29,27 @@ def consul_client_package():
 CLIENT = consul_client_package()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count):
+    """`count` distinct free ports: all are held open while they are chosen, so the kernel
+    cannot hand out the same one twice (separate one-at-a-time picks could, and the agent then
+    refuses to start with "Ports must differ")."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 class Node:
     """One running agent, its ports and its log."""
 
     def __init__(self, extra_args=(), config=None):
-        self.http_port = free_port()
-        self.discovery_port = free_port()
-        self.server_port = free_port()
-        self.dns_port = free_port()
+        self.http_port, self.discovery_port, self.server_port, self.dns_port = free_ports(4)
         self.tmp = tempfile.mkdtemp(prefix="gravity-bb-")
         self.log_path = os.path.join(self.tmp, "agent.log")
         args = [BIN, "agent", "-dev", "-node", "bb-node",
