@@ -28,7 +28,7 @@ let package = Package(
         // Core with storage.
         .target(name: "Store", dependencies: ["Registry", "CSQLite"]),
         .target(name: "API", dependencies: ["HTTP", "Registry", "Store"]),
-        .target(name: "Server", dependencies: ["HTTP", "Registry", "Store", "API"]),
+        .target(name: "Server", dependencies: ["HTTP", "Registry", "Store", "API", "Raft"]),
 
         // The shell: sockets, timers, threads, files.
         .target(name: "Loop", dependencies: ["CLibUV"]),

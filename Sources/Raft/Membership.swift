@@ -1,15 +1,21 @@
-/// Who votes and who only receives the log. A change is one log entry (`RaftEntry.Kind
-/// .membership`) that takes effect as soon as a server has it in its log, committed or not
-/// (thesis §4.1), one change at a time.
+/// Who votes and who only receives the log, and where each member listens. A change is one log
+/// entry (`RaftEntry.Kind.membership`) that takes effect as soon as a server has it in its log,
+/// committed or not (thesis §4.1), one change at a time.
 public struct Membership: Sendable, Equatable {
     public private(set) var voters: [RaftNodeID]
     /// Servers that receive the log but do not vote: new servers catch up as learners before
     /// they are promoted, so adding one never stalls commits.
     public private(set) var learners: [RaftNodeID]
+    /// Each member's peer address ("host:port", a DNS name or an IP) as it advertised it. The
+    /// core never reads it; it travels with the membership so every server knows where the
+    /// others are after a restart.
+    public private(set) var addresses: [RaftNodeID: String]
 
-    public init(voters: [RaftNodeID], learners: [RaftNodeID] = []) {
+    public init(voters: [RaftNodeID], learners: [RaftNodeID] = [], addresses: [RaftNodeID: String] = [:]) {
         self.voters = Array(Set(voters)).sorted()
         self.learners = Array(Set(learners).subtracting(voters)).sorted()
+        let members = Set(voters).union(learners)
+        self.addresses = addresses.filter { members.contains($0.key) }
     }
 
     public var members: [RaftNodeID] { (voters + learners).sorted() }
@@ -18,24 +24,35 @@ public struct Membership: Sendable, Equatable {
     /// One change, or nil when it would change nothing or leave no voter.
     public func applying(_ change: MembershipChange) -> Membership? {
         switch change {
-        case .addLearner(let id):
+        case .addLearner(let id, let address):
             guard !voters.contains(id), !learners.contains(id) else { return nil }
-            return Membership(voters: voters, learners: learners + [id])
+            var next = addresses
+            next[id] = address
+            return Membership(voters: voters, learners: learners + [id], addresses: next)
         case .promote(let id):
             guard learners.contains(id) else { return nil }
-            return Membership(voters: voters + [id], learners: learners.filter { $0 != id })
+            return Membership(voters: voters + [id], learners: learners.filter { $0 != id }, addresses: addresses)
         case .remove(let id):
             guard members.contains(id), voters != [id] else { return nil }
-            return Membership(voters: voters.filter { $0 != id }, learners: learners.filter { $0 != id })
+            return Membership(voters: voters.filter { $0 != id }, learners: learners.filter { $0 != id }, addresses: addresses)
         }
     }
 
-    /// The entry payload: voter count, voters, learner count, learners (big-endian).
+    /// The entry payload (big-endian): voter count, voters, learner count, learners, then for
+    /// each member in ID order that has one: its ID, the address's byte count (2 bytes) and UTF-8.
     public var encoded: [UInt8] {
         var bytes: [UInt8] = []
         for list in [voters, learners] {
             bytes += withUnsafeBytes(of: UInt32(list.count).bigEndian, Array.init)
             for id in list { bytes += withUnsafeBytes(of: id.bigEndian, Array.init) }
+        }
+        let known = members.filter { addresses[$0] != nil }
+        bytes += withUnsafeBytes(of: UInt32(known.count).bigEndian, Array.init)
+        for id in known {
+            let utf8 = Array(addresses[id]!.utf8.prefix(Int(UInt16.max)))
+            bytes += withUnsafeBytes(of: id.bigEndian, Array.init)
+            bytes += withUnsafeBytes(of: UInt16(utf8.count).bigEndian, Array.init)
+            bytes += utf8
         }
         return bytes
     }
@@ -58,15 +75,23 @@ public struct Membership: Sendable, Equatable {
             }
             lists.append(list)
         }
+        var addresses: [RaftNodeID: String] = [:]
+        guard let count = read(4), count <= UInt64(bytes.count) else { return nil }
+        for _ in 0..<count {
+            guard let id = read(8), let length = read(2), offset + Int(length) <= bytes.count else { return nil }
+            addresses[id] = String(decoding: bytes[offset..<offset + Int(length)], as: UTF8.self)
+            offset += Int(length)
+        }
         guard offset == bytes.count else { return nil }
-        let membership = Membership(voters: lists[0], learners: lists[1])
+        let membership = Membership(voters: lists[0], learners: lists[1], addresses: addresses)
         return membership.encoded == bytes ? membership : nil
     }
 }
 
 /// One membership change.
 public enum MembershipChange: Sendable, Equatable {
-    case addLearner(RaftNodeID)
+    /// A new server, with the address it advertised.
+    case addLearner(RaftNodeID, address: String)
     case promote(RaftNodeID)
     case remove(RaftNodeID)
 }

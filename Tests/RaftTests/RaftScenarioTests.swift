@@ -279,8 +279,11 @@ final class RaftScenarioTests: XCTestCase {
     }
 
     func testMembershipEntriesRoundTripAndRefuseGarbage() {
-        let membership = Membership(voters: [3, 1, 2], learners: [9])
+        let membership = Membership(voters: [3, 1, 2], learners: [9], addresses: [1: "a:8300", 9: "gravity-2.gravity.svc:8300", 5: "not a member"])
         XCTAssertEqual(Membership.decode(membership.encoded), membership)
+        XCTAssertEqual(membership.addresses, [1: "a:8300", 9: "gravity-2.gravity.svc:8300"], "only members keep an address")
+        XCTAssertEqual(membership.applying(.addLearner(4, address: "d:1"))?.addresses[4], "d:1")
+        XCTAssertNil(membership.applying(.remove(9))?.addresses[9])
         XCTAssertNil(Membership.decode([0, 0, 0, 9]))
         XCTAssertNil(Membership.decode(membership.encoded + [0]))
         XCTAssertNil(membership.applying(.remove(7)))
@@ -292,11 +295,11 @@ final class RaftScenarioTests: XCTestCase {
         let leader = try XCTUnwrap(cluster.electLeader())
         for n in 0..<10 { _ = cluster.propose("w\(n)", at: leader) }
         cluster.addServer(4, initialVoters: [1, 2, 3])
-        XCTAssertNotNil(cluster.nodes[leader]?.proposeMembership(.addLearner(4)))
+        XCTAssertNotNil(cluster.nodes[leader]?.proposeMembership(.addLearner(4, address: "n4")))
         XCTAssertNil(cluster.nodes[leader]?.proposeMembership(.promote(4)), "one change at a time, until the last commits")
         cluster.tick(6)
         XCTAssertEqual(cluster.commands(4), (0..<10).map { "w\($0)" }, "the learner caught up")
-        XCTAssertEqual(cluster.nodes[4]?.membership, Membership(voters: [1, 2, 3], learners: [4]))
+        XCTAssertEqual(cluster.nodes[4]?.membership, Membership(voters: [1, 2, 3], learners: [4], addresses: [4: "n4"]))
         XCTAssertNotEqual(cluster.nodes[4]?.role, .leader)
         XCTAssertNotNil(cluster.nodes[leader]?.proposeMembership(.promote(4)))
         cluster.tick(4)
