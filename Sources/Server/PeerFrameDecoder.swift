@@ -31,29 +31,32 @@ public struct PeerFrameDecoder {
     /// Bytes held for a message not yet complete (for tests and metrics).
     public var bufferedBytes: Int { header.count + message.count }
 
-    /// Consumes `bytes` (which may be reused after the call) and returns the messages they
-    /// complete, in order.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(PeerFrameError) -> [[UInt8]] {
+    /// Consumes `bytes` (which may be reused after the call) and appends the messages they
+    /// complete to `messages`, in order. On an error, the messages completed before the bad
+    /// frame are still appended, so what is delivered does not depend on how reads split the
+    /// stream.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into messages: inout [[UInt8]]) throws(PeerFrameError) {
         if let failure { throw failure }
         do throws(PeerFrameError) {
-            return try consume(bytes)
+            try consume(bytes, into: &messages)
         } catch {
             failure = error
             throw error
         }
     }
 
-    /// Convenience for `feed(_:)` with an array.
+    /// Convenience for tests: the messages `bytes` complete (lost if the call throws).
     public mutating func feed(_ bytes: [UInt8]) throws(PeerFrameError) -> [[UInt8]] {
+        var messages: [[UInt8]] = []
         // withUnsafeBytes rethrows untyped errors; a Result carries the typed one out.
         let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(PeerFrameError) -> [[UInt8]] in try feed(buffer) }
+            Result { () throws(PeerFrameError) in try feed(buffer, into: &messages) }
         }
-        return try result.get()
+        try result.get()
+        return messages
     }
 
-    private mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(PeerFrameError) -> [[UInt8]] {
-        var messages: [[UInt8]] = []
+    private mutating func consume(_ bytes: UnsafeRawBufferPointer, into messages: inout [[UInt8]]) throws(PeerFrameError) {
         var rest = bytes[...]
         while !rest.isEmpty {
             if let current = chunk {
@@ -73,7 +76,6 @@ public struct PeerFrameDecoder {
             if let current = chunk, current.remaining == 0 { try finishChunk(into: &messages) }
         }
         assert(message.count <= maxMessageBytes && header.count < PeerFrame.headerBytes)
-        return messages
     }
 
     /// Checks a complete header, before any of its payload is taken.

@@ -272,6 +272,16 @@ extension PeerCodecTests {
         XCTAssertThrowsError(try decoder.feed(PeerFrame.encode([1])))
     }
 
+    func testMessagesBeforeABadFrameAreKept() {
+        var bad = PeerFrame.encode([9, 9])
+        bad[bad.count - 1] ^= 1
+        let stream = PeerFrame.encode([1]) + PeerFrame.encode([2, 2]) + bad
+        var decoder = PeerFrameDecoder()
+        var messages: [[UInt8]] = []
+        XCTAssertThrowsError(try stream.withUnsafeBytes { try decoder.feed($0, into: &messages) })
+        XCTAssertEqual(messages, [[1], [2, 2]], "what precedes the bad frame is delivered, however the reads split")
+    }
+
     func testBadHeadersAreRefusedBeforeThePayload() {
         let cases: [([UInt8], PeerFrameError)] = [
             ([2, 0, 0, 0, 0, 1, 0, 0, 0, 0], .unsupportedVersion(2)),
