@@ -84,4 +84,8 @@ struct PeerByteReader {
     func finish() throws(PeerCodecError) {
         guard remaining == 0 else { throw .trailingBytes(count: remaining, offset: offset) }
     }
+
+    mutating func optionalString(_ field: String) throws(PeerCodecError) -> String? {
+        try bool(field) ? try string(field) : nil
+    }
 }

@@ -39,4 +39,9 @@ struct PeerByteWriter {
         bool(value != nil)
         if let value { u64(value) }
     }
+
+    mutating func optionalString(_ value: String?) {
+        bool(value != nil)
+        if let value { string(value) }
+    }
 }

@@ -8,6 +8,9 @@ import Raft
 //     3 forward    context u64, payload bytes
 //     4 forwarded  context u64, index u64, term u64
 //     5 join       address string
+//     6 operate    context u64, operation tag u8 (1 transferLeader, 2 removePeer), then its
+//                  fields as optional strings
+//     7 operated   context u64, failure optional string
 //   RaftMessage.Body tags: 1 preVote, 2 preVoteResponse, 3 requestVote, 4 voteResponse, 5 append,
 //     6 appendResponse, 7 heartbeat, 8 heartbeatResponse, 9 readIndex, 10 readIndexResponse,
 //     11 timeoutNow, 12 snapshot; fields in the order the case declares them.
@@ -15,7 +18,7 @@ import Raft
 //   RaftSnapshot  index u64, term u64, membership bytes (Membership.encoded), data bytes
 //   PeerHandshake version u8, datacenter string, id u64, address string
 //
-// bool: one byte, 0 or 1. optional ID: a presence bool, then u64 when present. bytes and
+// bool: one byte, 0 or 1. optional ID / optional string: a presence bool, then the value. bytes and
 // string: u32 length, then the bytes (strings UTF-8). Tags are append-only: a tag once used
 // keeps its meaning forever; a new case takes a new number. Tag 0 is never used, so a run of
 // zero bytes is refused at once.
@@ -77,14 +80,14 @@ public enum PeerCodec {
             default: 0
             }
         case .forward(_, let payload): payload.count
-        case .status, .forwarded, .join: 0
+        case .status, .forwarded, .join, .operate, .operated: 0
         }
     }
 
     // MARK: PeerMessage
 
     private enum MessageTag: UInt8 {
-        case raft = 1, status, forward, forwarded, join
+        case raft = 1, status, forward, forwarded, join, operate, operated
     }
 
     private static func writeMessage(_ message: PeerMessage, to writer: inout PeerByteWriter) {
@@ -114,6 +117,22 @@ public enum PeerCodec {
         case .join(let address):
             writer.u8(MessageTag.join.rawValue)
             writer.string(address)
+        case .operate(let context, let operation):
+            writer.u8(MessageTag.operate.rawValue)
+            writer.u64(context)
+            switch operation {
+            case .transferLeader(let id):
+                writer.u8(1)
+                writer.optionalString(id)
+            case .removePeer(let id, let address):
+                writer.u8(2)
+                writer.optionalString(id)
+                writer.optionalString(address)
+            }
+        case .operated(let context, let failure):
+            writer.u8(MessageTag.operated.rawValue)
+            writer.u64(context)
+            writer.optionalString(failure)
         }
     }
 
@@ -138,6 +157,21 @@ public enum PeerCodec {
             return .forwarded(context: context, index: index, term: try reader.u64("forwarded.term"))
         case .join:
             return .join(address: try reader.string("join.address"))
+        case .operate:
+            let context = try reader.u64("operate.context")
+            let start = reader.offset
+            switch try reader.u8("operate.operation") {
+            case 1:
+                return .operate(context: context, operation: .transferLeader(id: try reader.optionalString("operate.id")))
+            case 2:
+                let id = try reader.optionalString("operate.id")
+                return .operate(context: context, operation: .removePeer(id: id, address: try reader.optionalString("operate.address")))
+            case let other:
+                throw .unknownTag(type: "operation", tag: other, offset: start)
+            }
+        case .operated:
+            let context = try reader.u64("operated.context")
+            return .operated(context: context, failure: try reader.optionalString("operated.failure"))
         }
     }
 

@@ -49,6 +49,12 @@ final class PeerCodecTests: XCTestCase {
         .forwarded(context: 5, index: 17, term: 4),
         .forwarded(context: 6, index: 0, term: 0),
         .join(address: "10.0.0.4:8300"),
+        .operate(context: 9, operation: .transferLeader(id: nil)),
+        .operate(context: 10, operation: .transferLeader(id: "00000000000000a1")),
+        .operate(context: 11, operation: .removePeer(id: nil, address: "10.0.0.2:8300")),
+        .operate(context: 12, operation: .removePeer(id: "b2", address: nil)),
+        .operated(context: 9, failure: nil),
+        .operated(context: 10, failure: "cannot find a voter with ID 00000000000000a1"),
     ]
 
     private static let handshakes: [PeerHandshake] = [
@@ -81,13 +87,15 @@ final class PeerCodecTests: XCTestCase {
         case .forward: "forward"
         case .forwarded: "forwarded"
         case .join: "join"
+        case .operate: "operate"
+        case .operated: "operated"
         }
     }
 
     // MARK: Round trips
 
     func testEveryCaseRoundTrips() throws {
-        XCTAssertEqual(Set(Self.samples.map(Self.caseName)).count, 12 + 4, "a sample per body and per message case")
+        XCTAssertEqual(Set(Self.samples.map(Self.caseName)).count, 12 + 6, "a sample per body and per message case")
         for message in Self.samples {
             let bytes = PeerCodec.encode(message)
             XCTAssertEqual(try PeerCodec.decode(bytes), message, Self.caseName(message))
