@@ -108,4 +108,6 @@ struct ClusterState {
     /// When this follower last heard from its leader (monotonic milliseconds).
     var leaderContact: UInt64 = 0
     var lastJoinRequest: UInt64 = 0
+    /// Snapshots installed from the leader so far.
+    var installs = 0
 }

@@ -239,6 +239,7 @@ extension ServerNode {
         }
         batch.compaction = LogCompaction(index: snapshot.index, term: snapshot.term, membership: snapshot.membership, checksum: info.checksum)
         if raft.log.lastIndex == snapshot.index { batch.truncateFrom = snapshot.index + 1 }
+        cluster.installs += 1
         // Everything may have changed: drop what was derived from the old state.
         cache.removeAll()
         discoveryCache.removeAll()
@@ -249,22 +250,24 @@ extension ServerNode {
         if started { restartLocalDuties() }
     }
 
-    /// Takes a snapshot once enough entries were applied since the last, so the log (in memory
-    /// and in `raft.db`) stays bounded; followers too far behind get the snapshot instead.
+    /// Asks for a snapshot once enough entries were applied since the last, so the log (in
+    /// memory and in `raft.db`) stays bounded; followers too far behind get the snapshot instead.
     private mutating func compactIfDue() {
-        guard raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold else { return }
-        let snapshot: (info: SnapshotInfo, data: [UInt8])
-        do {
-            snapshot = try store.snapshotData(to: config.snapshotPath)
-        } catch {
-            // The log only grows meanwhile; the next batch tries again.
-            return
-        }
-        let index = snapshot.info.index
+        guard !snapshotRequest.asked, raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold else { return }
+        snapshotRequest.asked = true
+        snapshotRequest.installs = cluster.installs
+        outputs.append(.takeSnapshot)
+    }
+
+    /// The shell copied the state: compact the log to that point.
+    mutating func snapshotTaken(_ taken: SnapshotTaken?) {
+        snapshotRequest.asked = false
+        guard let taken, snapshotRequest.installs == cluster.installs else { return }
+        let index = taken.index
         guard index > raft.log.snapshotIndex, index <= raft.log.applied, let term = raft.log.term(at: index) else { return }
-        raft.compact(through: index, data: snapshot.data)
+        raft.compact(through: index, data: taken.data)
         guard let membership = raft.latestSnapshot?.membership else { return }
-        disk.enqueue(PersistBatch(compaction: LogCompaction(index: index, term: term, membership: membership, checksum: snapshot.info.checksum)),
+        disk.enqueue(PersistBatch(compaction: LogCompaction(index: index, term: term, membership: membership, checksum: taken.checksum)),
                      ready: nil, held: [])
     }
 

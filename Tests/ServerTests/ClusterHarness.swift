@@ -74,6 +74,9 @@ struct ClusterHarness {
                 case .send(let peer, let message):
                     if !cut.contains([target, peer]) { inbox.append((peer, .peer(from: target, message))) }
                 case .dial(let addresses): member.dialed = addresses
+                case .takeSnapshot:
+                    let copy = try? member.store.snapshotData(to: member.node.config.snapshotPath)
+                    inbox.append((target, .snapshotTaken(copy.map { SnapshotTaken(index: $0.info.index, checksum: $0.info.checksum, data: $0.data) })))
                 case .upgrade, .push, .startProbe: break
                 }
             }
