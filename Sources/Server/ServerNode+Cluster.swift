@@ -283,6 +283,7 @@ extension ServerNode {
     }
 
     mutating func received(_ message: PeerMessage, from peer: RaftNodeID) {
+        cluster.lastHeard[peer] = monotonicMilliseconds
         switch message {
         case .raft(let raftMessage):
             guard raftMessage.from == peer else { return }
@@ -362,7 +363,26 @@ extension ServerNode {
                 _ = raft.proposeMembership(.promote(learner))
                 break
             }
+            removeDeadServer()
         }
+    }
+
+    /// Autopilot's dead-server clean-up: a voter silent for `deadServerMilliseconds` is removed,
+    /// one at a time, only while the voters left number at least `minimumVoters` and those heard
+    /// from recently are a majority of them. A leader that just took over first gives everyone
+    /// that long to be heard.
+    private mutating func removeDeadServer() {
+        let now = monotonicMilliseconds
+        let voters = raft.membership.voters
+        guard voters.count > config.minimumVoters else { return }
+        func silent(_ id: RaftNodeID) -> Bool {
+            id != config.raftID && now >= (cluster.lastHeard[id] ?? cluster.leadingSince) + config.deadServerMilliseconds
+        }
+        guard let dead = voters.first(where: silent) else { return }
+        let remaining = voters.filter { $0 != dead }
+        let alive = remaining.filter { !silent($0) }
+        guard alive.count >= remaining.count / 2 + 1 else { return }
+        _ = raft.proposeMembership(.remove(dead))
     }
 
     /// A server asks to be added. A member with the same address and another ID is an old
@@ -451,6 +471,7 @@ extension ServerNode {
             broadcastStatus()
         }
         let leads = raft.role == .leader
+        if leads && !cluster.wasLeader { cluster.leadingSince = monotonicMilliseconds }
         if leads && !cluster.wasLeader && started {
             // A new leader restarts every session timer in full, as Consul does.
             timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)

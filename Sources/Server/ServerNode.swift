@@ -110,6 +110,12 @@ public struct ServerConfig: Sendable {
     public var snapshotThreshold: UInt64 = 16384
     /// Writes waiting for commit at most; beyond it new writes get 429.
     public var maxPendingWrites = 65536
+    /// A voter the leader has not heard from for this long is removed from the cluster, as long
+    /// as at least `minimumVoters` (and a majority of the rest) remain (Consul's autopilot
+    /// dead-server clean-up).
+    public var deadServerMilliseconds: UInt64 = 60_000
+    /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`).
+    public var minimumVoters: Int { max(3, bootstrapExpect) }
     /// How long a write may wait for its commit, and a read for its ReadIndex, before the
     /// client is told it failed.
     public var requestTimeoutMilliseconds: UInt64 = 15_000

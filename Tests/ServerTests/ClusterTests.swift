@@ -129,4 +129,33 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(unknown.status, .internalServerError)
         XCTAssertTrue(String(decoding: unknown.body, as: UTF8.self).contains("was not found in the Raft configuration"))
     }
+
+    func testADeadServerIsCleanedUpButNeverBelowThreeVoters() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        try cluster.add(4, expect: 3, joining: [1, 2, 3])
+        for id: RaftNodeID in [1, 2, 3] { cluster.connect(4, id) }
+        cluster.tick(60)
+        let leader = try XCTUnwrap(cluster.leader)
+        XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters, [1, 2, 3, 4])
+        let dead = cluster.members.keys.sorted().last { $0 != leader }!
+        for other in cluster.members.keys where other != dead {
+            cluster.cut.insert([dead, other])
+            cluster.cut.insert([other, dead])
+        }
+        cluster.tick(40)  // 2 s: not yet
+        XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters.count, 4)
+        cluster.tick(40)  // past 3 s
+        let voters = cluster.members[leader]!.node.raft.membership.voters
+        XCTAssertEqual(voters.count, 3)
+        XCTAssertFalse(voters.contains(dead))
+        // A second silent server is never removed: three voters is the floor.
+        let second = voters.first { $0 != leader }!
+        for other in cluster.members.keys where other != second {
+            cluster.cut.insert([second, other])
+            cluster.cut.insert([other, second])
+        }
+        cluster.tick(120)
+        XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters.count, 3)
+    }
 }
