@@ -116,6 +116,10 @@ public struct ServerConfig: Sendable {
     public var deadServerMilliseconds: UInt64 = 60_000
     /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`).
     public var minimumVoters: Int { max(3, bootstrapExpect) }
+    /// A deliberately broken build for the simulator's negative control: reads skip the
+    /// ReadIndex round and answer from the local store (stale after a partition). Never set
+    /// outside the simulator.
+    public var unsafeSkipReadIndex = false
     /// How long a write may wait for its commit, and a read for its ReadIndex, before the
     /// client is told it failed.
     public var requestTimeoutMilliseconds: UInt64 = 15_000
