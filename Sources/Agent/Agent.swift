@@ -154,8 +154,9 @@ public final class Agent {
 
     /// Checkpoints state.db on the thread pool when something was applied since the last one,
     /// one at a time; the WAL stays small and the loop never copies pages or waits for a sync.
-    /// Called after every applied batch (so each checkpoint has little to copy and often
-    /// finishes before the next commit, which then starts the WAL over) and on every tick.
+    /// Called on every tick (50 ms), not after every applied batch: each checkpoint syncs the
+    /// WAL and the database file, and two syncs per write on the pool competed with the next
+    /// raft.db fsync for the disk (measured: 4 syncs per single-client write, p50 1.8 ms).
     private func checkpointIfWritten() {
         guard !checkpointInFlight, let state = dataDirectory?.directory?.state, state.appliedIndex != checkpointedIndex else { return }
         checkpointInFlight = true
@@ -281,7 +282,6 @@ public final class Agent {
                     preconditionFailure("raft.db write failed: \(error)")
                 }
                 self.step(.persisted)
-                self.checkpointIfWritten()
             }
         case .send(let peer, let message):
             peers?.send(message, to: peer)

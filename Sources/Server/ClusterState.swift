@@ -112,6 +112,9 @@ struct ClusterState {
     var lastJoinRequest: UInt64 = 0
     /// When each peer was last heard from (monotonic milliseconds).
     var lastHeard: [RaftNodeID: UInt64] = [:]
+    /// The term and vote last handed to the disk.
+    var writtenTerm: UInt64 = 0
+    var writtenVote: RaftNodeID?
     /// Snapshots installed from the leader so far.
     var installs = 0
 }

@@ -197,7 +197,7 @@ extension ServerNode {
         repeat {
             while raft.hasReady {
                 let ready = raft.ready()
-                var batch = PersistBatch(hardState: ready.hardState, entries: ready.entries)
+                var batch = PersistBatch(hardState: durableHardState(ready), entries: ready.entries)
                 if let snapshot = ready.snapshot { install(snapshot, into: &batch) }
                 apply(ready.committed)
                 for state in ready.readStates { readConfirmed(state) }
@@ -218,6 +218,18 @@ extension ServerNode {
         compactIfDue()
         serveConfirmedReads()
         if let batch = disk.startNext() { outputs.append(.persist(batch)) }
+    }
+
+    /// The hard state to write with this Ready: a new term or vote must be durable before the
+    /// Ready's messages go out; a commit index alone need not (a restart learns it again from the
+    /// leader, and the state store's applied index bounds it from below), so it rides along
+    /// with the next entries instead of costing an fsync per write.
+    private mutating func durableHardState(_ ready: Ready) -> HardState? {
+        guard let state = ready.hardState else { return nil }
+        guard state.term != cluster.writtenTerm || state.vote != cluster.writtenVote || !ready.entries.isEmpty else { return nil }
+        cluster.writtenTerm = state.term
+        cluster.writtenVote = state.vote
+        return state
     }
 
     /// The batch in flight is durable: the core learns it, and the messages that waited go.

@@ -212,6 +212,8 @@ public struct ServerNode {
         waiters = WaiterTable(capacity: config.maxBlockingQueries)
         raft = boot.makeNode(config: config, applied: store.appliedIndex, seed: seed)
         cluster = ClusterState(bootstrapped: boot.isBootstrapped)
+        cluster.writtenTerm = boot.hardState.term
+        cluster.writtenVote = boot.hardState.vote
         view = NodeView(
             identity: config.identity,
             version: config.version,
