@@ -166,15 +166,16 @@ extension ServerNode {
     /// answer (its leader died or the message was lost).
     mutating func expireRequests() {
         let now = monotonicMilliseconds
-        for (index, waiting) in pendingWrites.sorted(by: { $0.key < $1.key }) where waiting.deadline <= now {
+        // Filtered before sorting: this runs every tick, and thousands of writes may be waiting.
+        for (index, waiting) in pendingWrites.filter({ $0.value.deadline <= now }).sorted(by: { $0.key < $1.key }) {
             pendingWrites[index] = nil
             refuse(waiting.id, waiting.listener, .internalServerError, "timed out waiting for the write to commit; it may or may not have been applied")
         }
-        for (context, waiting) in forwardedWrites.sorted(by: { $0.key < $1.key }) where waiting.deadline <= now {
+        for (context, waiting) in forwardedWrites.filter({ $0.value.deadline <= now }).sorted(by: { $0.key < $1.key }) {
             forwardedWrites[context] = nil
             refuse(waiting.id, waiting.listener, .internalServerError, "timed out waiting for the leader; the write may or may not have been applied")
         }
-        for (context, waiting) in forwardedOperations.sorted(by: { $0.key < $1.key }) where waiting.deadline <= now {
+        for (context, waiting) in forwardedOperations.filter({ $0.value.deadline <= now }).sorted(by: { $0.key < $1.key }) {
             forwardedOperations[context] = nil
             outputs.append(.respond(waiting.id, waiting.respond("timed out waiting for the leader")))
         }

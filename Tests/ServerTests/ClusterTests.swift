@@ -158,4 +158,24 @@ final class ClusterTests: XCTestCase {
         cluster.tick(120)
         XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters.count, 3)
     }
+
+    func testAWriteLostToALeadershipChangeIsReportedNotAnsweredAsDone() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        let old = try XCTUnwrap(cluster.leader)
+        // The old leader takes the write but can no longer replicate it.
+        for other in cluster.members.keys where other != old {
+            cluster.cut.insert([old, other])
+        }
+        let stranded = try XCTUnwrap(try cluster.send(old, "PUT", "/v1/kv/stranded", body: "x", ticks: 400))
+        XCTAssertEqual(stranded.status, .internalServerError)
+        let text = String(decoding: stranded.body, as: UTF8.self)
+        XCTAssertTrue(text.contains("leadership change") || text.contains("timed out"), text)
+        cluster.cut.removeAll()
+        cluster.tick(60)
+        let new = try XCTUnwrap(cluster.leader)
+        XCTAssertNotEqual(new, old)
+        let read = try XCTUnwrap(try cluster.send(old, "GET", "/v1/kv/stranded"))
+        XCTAssertEqual(read.status, .notFound, "the write the client was told failed never applied")
+    }
 }
