@@ -17,10 +17,18 @@ def api(make_node):
         yield discovery, consul
 
 
+# An HTTP check to an address nothing answers: probed, it goes warning and then critical.
+UNREACHABLE_HTTP = {"type": "http", "url": "http://10.1.0.1:8080/health", "interval": "10s"}
+# A check whose state stays as registered for the length of a test, so the pool of a test that
+# makes a thousand picks does not change under it on a slow machine (the HTTP one above would
+# go critical after two probes, 10-20 s in).
+STEADY = {"type": "ttl", "interval": "10m"}
+
+
 def register(discovery, service_id, name="web", metadata=None, check=None):
     body = {"service_name": name, "service_id": service_id, "address": "10.1.0.1", "port": 8080,
             "tags": ["blackbox"], "metadata": metadata or {},
-            "health_check": check or {"type": "http", "url": "http://10.1.0.1:8080/health", "interval": "10s"}}
+            "health_check": check or STEADY}
     response = discovery.post("/api/v1/register", json=body)
     assert response.status_code == 201, response.text
     return response.json()["data"]
@@ -37,7 +45,7 @@ def picks(discovery, query, n=1000):
 
 def test_register_through_8761_read_through_consul_and_back(api):
     discovery, consul = api
-    data = register(discovery, "web-1", metadata={"version": "1.0.0"})
+    data = register(discovery, "web-1", metadata={"version": "1.0.0"}, check=UNREACHABLE_HTTP)
     assert data["status"] == "passing" and data["url"] == "http://10.1.0.1:8080"
     entries = consul.get("/v1/health/service/web").json()
     assert [e["Service"]["ID"] for e in entries] == ["web-1"]
