@@ -10,7 +10,8 @@ import Server
 ///
 /// Phases: a name waits for a lookup slot and resolves (an IP literal skips both), then each
 /// address is dialled in turn until one connects; a TCP check ends there, an HTTP check sends
-/// its request and reads the answer. The timer covers all of it.
+/// its request and reads the answer, through a TLS session for an `https://` URL (the handshake
+/// starts on connect and the request follows it). The timer covers all of it.
 final class ProbeRun {
     enum Phase: Equatable { case resolving, connecting, exchanging, finished }
 
@@ -29,6 +30,9 @@ final class ProbeRun {
     /// The first connect failure, which Go reports when every address failed.
     private var firstDialError: String?
     private var parser: HTTPResponseParser?
+    /// Between the stream and the parser for an `https://` exchange.
+    private var tls: TLSClientSession?
+    /// Bytes read from the stream (ciphertext when over TLS), against `maxResponseBytes`.
     private var responseBytes = 0
 
     init(id: ProbeID, plan: ProbePlan, runner: ProbeRunner, startedAt: UInt64) {
@@ -138,12 +142,39 @@ final class ProbeRun {
             return finishExchange(failure: "read: \(GoText.errorText(error))")
         }
         stream.setNoDelay(true)
-        stream.write(exchange.request)
+        guard let settings = plan.tls else { return stream.write(exchange.request) }
+        let session: TLSClientSession
+        do throws(TLSClientError) {
+            session = try TLSClientSession(context: runner.tlsContext(verifiesPeer: settings.verifiesPeer), serverName: settings.serverName)
+        } catch {
+            return finishExchange(failure: error.message)
+        }
+        tls = session
+        applyTLS(session.start(sending: exchange.request))
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
         guard phase == .exchanging, parser != nil else { return }
         responseBytes += bytes.count
+        guard let tls else { return receivedPlaintext(bytes) }
+        applyTLS(tls.receive(bytes))
+        // Handshake records and undecryptable bytes count against the cap too.
+        if phase == .exchanging && responseBytes > runner.limits.maxResponseBytes { finishExchange(failure: nil) }
+    }
+
+    /// Acts on one TLS step, in the order it asks: send, read, then the session's end.
+    private func applyTLS(_ output: TLSClientOutput) {
+        assert(tls != nil && phase == .exchanging)
+        if !output.ciphertext.isEmpty { stream?.write(output.ciphertext) }
+        if !output.plaintext.isEmpty { output.plaintext.withUnsafeBytes { receivedPlaintext($0) } }
+        // The plaintext may have completed the answer, which ended the exchange.
+        guard phase == .exchanging else { return }
+        if let failure = output.failure { return finishExchange(failure: failure) }
+        if output.peerClosed { readEnded(nil) }
+    }
+
+    private func receivedPlaintext(_ bytes: UnsafeRawBufferPointer) {
+        guard phase == .exchanging, parser != nil else { return }
         // Mutated in place through the optional: a copy would copy the kept body on every read.
         do throws(HTTPResponseParseError) {
             try parser?.feed(bytes)
@@ -220,6 +251,7 @@ final class ProbeRun {
         lookup = nil
         dropStream()
         parser = nil
+        tls = nil
         let duration = loop.nowMilliseconds &- startedAt
         runner.runFinished(self, ProbeResult(status: status, output: output, durationMilliseconds: duration))
     }
