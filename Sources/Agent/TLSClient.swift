@@ -89,7 +89,11 @@ final class TLSClientSession {
         precondition(!serverName.isEmpty, "a TLS session needs a name to verify")
         ERR_clear_error()
         guard let ssl = SSL_new(context.ctx) else { throw TLSClientError(message: "tls: " + Self.queuedReason()) }
-        guard let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
+        let incoming = BIO_new(BIO_s_mem()), outgoing = BIO_new(BIO_s_mem())
+        guard let incoming, let outgoing else {
+            // Not yet handed to the SSL: freed here (BIO_free takes NULL).
+            BIO_free(incoming)
+            BIO_free(outgoing)
             SSL_free(ssl)
             throw TLSClientError(message: "tls: cannot allocate memory BIOs")
         }
