@@ -11,7 +11,8 @@ struct ProbePlan: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         /// Send `request`, read the answer, judge its status.
         case http(HTTPExchange)
-        /// Connect, then close. `address` is the check's text, for the output.
+        /// Connect (and complete the TLS handshake when `tls` is set), then close. `address` is
+        /// the check's text, for the output.
         case tcp(address: String)
     }
 
@@ -27,10 +28,10 @@ struct ProbePlan: Sendable, Equatable {
         var maxOutputBytes: Int
     }
 
-    /// How an `https://` exchange runs its TLS, as Go's http.Transport does for Consul.
+    /// How an `https://` exchange (or a `TCPUseTLS` check) runs its TLS, as Go does for Consul.
     struct TLS: Sendable, Equatable {
         /// The name sent as SNI (unless an IP) and verified: the check's `TLSServerName`, else
-        /// the URL's host.
+        /// the URL's (or the address's) host.
         var serverName: String
         /// False for a check's `TLSSkipVerify`: any certificate, any name.
         var verifiesPeer: Bool
@@ -76,7 +77,11 @@ extension ProbePlan {
         case .failure(let error):
             return .finish(.critical, "dial tcp: \(error.message)")
         case .success(let endpoint):
-            return .run(ProbePlan(kind: .tcp(address: probe.address), endpoint: endpoint, tls: nil, timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
+            let tls = probe.useTLS
+                ? TLS(serverName: probe.tlsServerName.isEmpty ? endpoint.host : probe.tlsServerName, verifiesPeer: !probe.tlsSkipVerify)
+                : nil
+            return .run(ProbePlan(kind: .tcp(address: probe.address), endpoint: endpoint, tls: tls,
+                                  timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
         }
     }
 

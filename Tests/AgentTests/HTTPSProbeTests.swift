@@ -1,4 +1,4 @@
-// Proves HTTPS probes against a real TLS server (Python's, in a child process): skip-verify passes with the body, verification against the trust store by IP and by name, unknown authorities and name mismatches critical with Go-shaped texts, and a server that closes or stalls mid-handshake ends the probe cleanly and on time.
+// Proves HTTPS probes (and TCP checks with TLS) against a real TLS server (Python's, in a child process): skip-verify passes with the body, verification against the trust store by IP and by name, unknown authorities and name mismatches critical with Go-shaped texts, and a server that closes or stalls mid-handshake ends the probe cleanly and on time.
 import Foundation
 import Loop
 import Registry
@@ -58,12 +58,37 @@ final class HTTPSProbeTests: XCTestCase {
         defer { stranger.remove() }
         try withTrustStore(stranger.certificatePath) {
             try withHarness { h in
-                let id = h.start(http(server.url("/ok")))
-                h.run { h.result(id) != nil }
-                XCTAssertEqual(h.result(id)?.status, .critical)
-                let output = try XCTUnwrap(h.result(id)?.output)
-                let expected = "Get \"\(server.url("/ok"))\": tls: failed to verify certificate: x509: certificate signed by unknown authority ("
-                XCTAssertTrue(output.hasPrefix(expected), output)
+                let web = h.start(http(server.url("/ok")))
+                let socket = h.start(tlsTCP("127.0.0.1:\(server.port)"))
+                h.run { h.result(web) != nil && h.result(socket) != nil }
+                let failure = "tls: failed to verify certificate: x509: certificate signed by unknown authority ("
+                XCTAssertEqual(h.result(web)?.status, .critical)
+                let output = try XCTUnwrap(h.result(web)?.output)
+                XCTAssertTrue(output.hasPrefix("Get \"\(server.url("/ok"))\": " + failure), output)
+                XCTAssertEqual(h.result(socket)?.status, .critical)
+                XCTAssertTrue(h.result(socket)?.output.hasPrefix(failure) == true, "a TCP check reports Go's error alone")
+            }
+        }
+    }
+
+    private func tlsTCP(_ address: String, serverName: String = "", skipVerify: Bool = false, timeout: UInt64 = 3000) -> ProbeSpec {
+        .tcp(TCPProbe(address: address, timeoutMilliseconds: timeout, useTLS: true, tlsServerName: serverName, tlsSkipVerify: skipVerify))
+    }
+
+    func testTCPCheckWithTLSPassesOnceTheHandshakeCompletes() throws {
+        try withTrustStore(certificate.certificatePath) {
+            try withHarness { h in
+                let skipping = h.start(tlsTCP("127.0.0.1:\(server.port)", serverName: "any.example", skipVerify: true))
+                let verifying = h.start(tlsTCP("localhost:\(server.port)"))
+                let wrongName = h.start(tlsTCP("127.0.0.1:\(server.port)", serverName: "wrong.example"))
+                let plain = h.start(tlsTCP("127.0.0.1:\(h.server.port)", skipVerify: true))
+                h.run { [skipping, verifying, wrongName, plain].allSatisfy { h.result($0) != nil } }
+                XCTAssertEqual(h.result(skipping)?.output, "TCP connect 127.0.0.1:\(server.port): Success")
+                XCTAssertEqual(h.result(verifying)?.output, "TCP connect localhost:\(server.port): Success")
+                XCTAssertEqual(h.result(wrongName)?.output,
+                               "tls: failed to verify certificate: x509: certificate is not valid for wrong.example (hostname mismatch)")
+                XCTAssertEqual(h.result(plain)?.output, "EOF", "a plain HTTP server hangs up on a ClientHello")
+                XCTAssertEqual([skipping, verifying, wrongName, plain].map { h.result($0)?.status }, [.passing, .passing, .critical, .critical])
             }
         }
     }
@@ -115,13 +140,18 @@ final class HTTPSProbeTests: XCTestCase {
         try withHarness { h in
             let port = try listen(h.loop) { stream in try? stream.startReading() }  // reads, never answers
             let id = h.start(http("https://127.0.0.1:\(port)/", tlsSkipVerify: true, timeout: 200))
-            h.run { h.result(id) != nil }
+            let socket = h.start(tlsTCP("127.0.0.1:\(port)", skipVerify: true, timeout: 200))
+            h.run { h.result(id) != nil && h.result(socket) != nil }
             XCTAssertEqual(h.result(id)?.status, .critical)
             XCTAssertEqual(h.result(id)?.output,
                            "Get \"https://127.0.0.1:\(port)/\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
-            let duration = try XCTUnwrap(h.result(id)?.durationMilliseconds)
-            XCTAssertGreaterThanOrEqual(duration, 200)
-            XCTAssertLessThanOrEqual(duration, 250, "a probe ends within its timeout plus a few ms")
+            XCTAssertEqual(h.result(socket)?.status, .critical)
+            XCTAssertEqual(h.result(socket)?.output, "tls: DialWithDialer timed out")
+            for probe in [id, socket] {
+                let duration = try XCTUnwrap(h.result(probe)?.durationMilliseconds)
+                XCTAssertGreaterThanOrEqual(duration, 200)
+                XCTAssertLessThanOrEqual(duration, 250, "a probe ends within its timeout plus a few ms")
+            }
         }
     }
 }

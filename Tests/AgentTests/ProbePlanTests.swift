@@ -121,7 +121,7 @@ final class ProbePlanTests: XCTestCase {
                        .finish(.critical, "Post \"http://h:1/\": net/http: invalid header field name \"a b\""))
     }
 
-    func testHTTPSPlansNameTheServerAndTheVerification() {
+    func testTLSPlansNameTheServerAndTheVerification() {
         func tls(_ probe: HTTPProbe) -> ProbePlan.TLS? {
             guard case .run(let plan) = ProbePlan.make(.http(probe), limits: ProbeLimits()) else { return nil }
             return plan.tls
@@ -131,6 +131,14 @@ final class ProbePlanTests: XCTestCase {
         XCTAssertEqual(tls(HTTPProbe(url: "https://[::1]/")), ProbePlan.TLS(serverName: "::1", verifiesPeer: true))
         XCTAssertEqual(tls(HTTPProbe(url: "https://10.0.0.5/", tlsServerName: "web.example", tlsSkipVerify: true)),
                        ProbePlan.TLS(serverName: "web.example", verifiesPeer: false))
+        func tcpTLS(_ probe: TCPProbe) -> ProbePlan.TLS? {
+            guard case .run(let plan) = ProbePlan.make(.tcp(probe), limits: ProbeLimits()) else { return nil }
+            return plan.tls
+        }
+        XCTAssertNil(tcpTLS(TCPProbe(address: "db.local:5432", tlsServerName: "ignored")), "TLS only with TCPUseTLS")
+        XCTAssertEqual(tcpTLS(TCPProbe(address: "db.local:5432", useTLS: true)), ProbePlan.TLS(serverName: "db.local", verifiesPeer: true))
+        XCTAssertEqual(tcpTLS(TCPProbe(address: "[::1]:5432", useTLS: true, tlsServerName: "db.example", tlsSkipVerify: true)),
+                       ProbePlan.TLS(serverName: "db.example", verifiesPeer: false))
     }
 
     // MARK: Texts
