@@ -64,7 +64,6 @@ enum ProbeOutput {
             + "set \"security\": {\"\(ProbeRunner.allowLinkLocalConfigKey)\": true} in the agent configuration to allow them"
     }
 
-    static let httpsNotSupported = "HTTPS checks are not supported yet"
     static let tooManyInFlight = "too many probes in flight"
     static let shuttingDown = "agent shutting down"
 }

@@ -3,15 +3,16 @@ import Registry
 import Server
 
 // What a probe will do, decided from its spec before any I/O: where to connect, and for an HTTP
-// check the exact request bytes. A spec that cannot be run (an https URL, a malformed URL or
-// address, a bad header) becomes the result to report at once. Pure, so tested without sockets.
+// check the exact request bytes and, for an https URL, how TLS runs. A spec that cannot be run
+// (a malformed URL or address, a bad header) becomes the result to report at once. Pure, so tested without sockets.
 
 /// A probe ready to run.
 struct ProbePlan: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         /// Send `request`, read the answer, judge its status.
         case http(HTTPExchange)
-        /// Connect, then close. `address` is the check's text, for the output.
+        /// Connect (and complete the TLS handshake when `tls` is set), then close. `address` is
+        /// the check's text, for the output.
         case tcp(address: String)
     }
 
@@ -27,8 +28,19 @@ struct ProbePlan: Sendable, Equatable {
         var maxOutputBytes: Int
     }
 
+    /// How an `https://` exchange (or a `TCPUseTLS` check) runs its TLS, as Go does for Consul.
+    struct TLS: Sendable, Equatable {
+        /// The name sent as SNI (unless an IP) and verified: the check's `TLSServerName`, else
+        /// the URL's (or the address's) host.
+        var serverName: String
+        /// False for a check's `TLSSkipVerify`: any certificate, any name.
+        var verifiesPeer: Bool
+    }
+
     var kind: Kind
     var endpoint: ProbeEndpoint
+    /// Set when the exchange runs over TLS.
+    var tls: TLS?
     var timeoutMilliseconds: UInt64
 
     /// Whether Go would report errors of this probe as an HTTP client (`Get "url": ...`).
@@ -65,7 +77,11 @@ extension ProbePlan {
         case .failure(let error):
             return .finish(.critical, "dial tcp: \(error.message)")
         case .success(let endpoint):
-            return .run(ProbePlan(kind: .tcp(address: probe.address), endpoint: endpoint, timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
+            let tls = probe.useTLS
+                ? TLS(serverName: probe.tlsServerName.isEmpty ? endpoint.host : probe.tlsServerName, verifiesPeer: !probe.tlsSkipVerify)
+                : nil
+            return .run(ProbePlan(kind: .tcp(address: probe.address), endpoint: endpoint, tls: tls,
+                                  timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
         }
     }
 
@@ -75,8 +91,6 @@ extension ProbePlan {
         switch ProbeURL.parse(probe.url) {
         case .success(let parsed):
             url = parsed
-        case .failure(.httpsNotSupported):
-            return .finish(.critical, ProbeOutput.httpsNotSupported)
         case .failure(.invalid(let message, let wrapped)):
             return .finish(.critical, wrapped ? ProbeOutput.httpError(method: method, url: probe.url, message) : message)
         }
@@ -90,6 +104,10 @@ extension ProbePlan {
         let maxOutput = probe.maxOutputBytes > 0 ? probe.maxOutputBytes : RegistryLimits.defaultCheckOutputMaxSize
         let exchange = HTTPExchange(method: method, url: probe.url, request: request,
                                     maxOutputBytes: min(maxOutput, limits.maxOutputBytesCeiling))
-        return .run(ProbePlan(kind: .http(exchange), endpoint: url.endpoint, timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
+        // Go's transport verifies (and sends as SNI) the URL's host unless the check names another.
+        let tls = url.usesTLS
+            ? TLS(serverName: probe.tlsServerName.isEmpty ? url.endpoint.host : probe.tlsServerName, verifiesPeer: !probe.tlsSkipVerify)
+            : nil
+        return .run(ProbePlan(kind: .http(exchange), endpoint: url.endpoint, tls: tls, timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
     }
 }

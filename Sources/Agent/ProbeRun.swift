@@ -9,8 +9,10 @@ import Server
 /// the runner; every callback that arrives afterwards finds it finished and does nothing.
 ///
 /// Phases: a name waits for a lookup slot and resolves (an IP literal skips both), then each
-/// address is dialled in turn until one connects; a TCP check ends there, an HTTP check sends
-/// its request and reads the answer. The timer covers all of it.
+/// address is dialled in turn until one connects; a TCP check ends there (or, with TLS, once
+/// the handshake completes), an HTTP check sends its request and reads the answer, through a
+/// TLS session for an `https://` URL (the handshake starts on connect and the request follows
+/// it). The timer covers all of it.
 final class ProbeRun {
     enum Phase: Equatable { case resolving, connecting, exchanging, finished }
 
@@ -29,6 +31,9 @@ final class ProbeRun {
     /// The first connect failure, which Go reports when every address failed.
     private var firstDialError: String?
     private var parser: HTTPResponseParser?
+    /// Between the stream and the parser for an `https://` exchange.
+    private var tls: TLSClientSession?
+    /// Bytes read from the stream (ciphertext when over TLS), against `maxResponseBytes`.
     private var responseBytes = 0
 
     init(id: ProbeID, plan: ProbePlan, runner: ProbeRunner, startedAt: UInt64) {
@@ -121,8 +126,10 @@ final class ProbeRun {
     private func connected(_ stream: TCPStream, _ address: SocketAddress) {
         guard phase == .connecting else { return }
         switch plan.kind {
-        case .tcp(let text):
+        case .tcp(let text) where plan.tls == nil:
             finish(.passing, ProbeOutput.tcpConnected(text))
+        case .tcp:
+            startHandshake(stream)
         case .http(let exchange):
             startExchange(stream, exchange)
         }
@@ -132,18 +139,67 @@ final class ProbeRun {
         phase = .exchanging
         parser = HTTPResponseParser(requestMethod: exchange.method, maxKeptBodyBytes: exchange.maxOutputBytes,
                                     limits: runner.limits.response)
+        guard startReading(stream) else { return }
+        if plan.tls == nil { return stream.write(exchange.request) }
+        startTLS(sending: exchange.request)
+    }
+
+    /// A TCP check with TLS: the handshake is the whole exchange (Go's tls.DialWithDialer).
+    private func startHandshake(_ stream: TCPStream) {
+        phase = .exchanging
+        guard startReading(stream) else { return }
+        startTLS(sending: [])
+    }
+
+    /// Wires the stream to this run; false when the probe ended because reading cannot start.
+    private func startReading(_ stream: TCPStream) -> Bool {
+        assert(phase == .exchanging)
         stream.onRead = { [weak self] bytes in self?.received(bytes) }
         stream.onReadEnd = { [weak self] error in self?.readEnded(error) }
         do { try stream.startReading() } catch {
-            return finishExchange(failure: "read: \(GoText.errorText(error))")
+            exchangeFailed("read: \(GoText.errorText(error))")
+            return false
         }
         stream.setNoDelay(true)
-        stream.write(exchange.request)
+        return true
+    }
+
+    private func startTLS(sending plaintext: [UInt8]) {
+        guard let settings = plan.tls else { preconditionFailure("TLS without settings") }
+        let session: TLSClientSession
+        do throws(TLSClientError) {
+            session = try TLSClientSession(context: runner.tlsContext(verifiesPeer: settings.verifiesPeer), serverName: settings.serverName)
+        } catch {
+            return exchangeFailed(error.message)
+        }
+        tls = session
+        applyTLS(session.start(sending: plaintext))
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
-        guard phase == .exchanging, parser != nil else { return }
+        guard phase == .exchanging else { return }
         responseBytes += bytes.count
+        guard let tls else { return receivedPlaintext(bytes) }
+        applyTLS(tls.receive(bytes))
+        // Handshake records and undecryptable bytes count against the cap too.
+        guard phase == .exchanging && responseBytes > runner.limits.maxResponseBytes else { return }
+        if plan.isHTTP { finishExchange(failure: nil) } else { exchangeFailed("tls: handshake past the read cap") }
+    }
+
+    /// Acts on one TLS step, in the order it asks: send, read, then the session's end.
+    private func applyTLS(_ output: TLSClientOutput) {
+        assert(tls != nil && phase == .exchanging)
+        if !output.ciphertext.isEmpty { stream?.write(output.ciphertext) }
+        if output.established, case .tcp(let text) = plan.kind { return finish(.passing, ProbeOutput.tcpConnected(text)) }
+        if !output.plaintext.isEmpty { output.plaintext.withUnsafeBytes { receivedPlaintext($0) } }
+        // The plaintext may have completed the answer, which ended the exchange.
+        guard phase == .exchanging else { return }
+        if let failure = output.failure { return exchangeFailed(failure) }
+        if output.peerClosed { readEnded(nil) }
+    }
+
+    private func receivedPlaintext(_ bytes: UnsafeRawBufferPointer) {
+        guard phase == .exchanging, parser != nil else { return }
         // Mutated in place through the optional: a copy would copy the kept body on every read.
         do throws(HTTPResponseParseError) {
             try parser?.feed(bytes)
@@ -155,8 +211,10 @@ final class ProbeRun {
     }
 
     private func readEnded(_ error: LoopError?) {
-        guard phase == .exchanging, parser != nil else { return }
-        if let error { return finishExchange(failure: "read: \(GoText.errorText(error))") }
+        guard phase == .exchanging else { return }
+        if let error { return exchangeFailed("read: \(GoText.errorText(error))") }
+        // A TCP check's handshake cut short: Go's io.EOF.
+        guard parser != nil else { return exchangeFailed("EOF") }
         do throws(HTTPResponseParseError) {
             try parser?.finish()
         } catch {
@@ -170,7 +228,17 @@ final class ProbeRun {
         guard let closed, closed === stream else { return }
         stream = nil
         // While connecting, the connect callback (ECANCELED) has already ended the attempt.
-        if phase == .exchanging { finishExchange(failure: "write: connection closed") }
+        if phase == .exchanging { exchangeFailed("write: connection closed") }
+    }
+
+    /// Ends the exchange on an error: an HTTP check reports it (or the status, once the head is
+    /// here), a TCP check's handshake reports it alone, as Consul passes on Go's error.
+    private func exchangeFailed(_ message: String) {
+        assert(phase == .exchanging)
+        switch plan.kind {
+        case .http: finishExchange(failure: message)
+        case .tcp: finish(.critical, message)
+        }
     }
 
     /// Ends an HTTP exchange. Once the head is here the check has its status, and Consul reports
@@ -191,6 +259,9 @@ final class ProbeRun {
         case .connecting:
             let text = dialled.map(ProbeOutput.connectTimedOut) ?? ProbeOutput.lookupTimedOut(plan.endpoint.host)
             finish(.critical, failureText(text, timedOut: true))
+        case .exchanging where !plan.isHTTP:
+            // Go's tls.DialWithDialer when its dialer's timeout passes during the handshake.
+            finish(.critical, "tls: DialWithDialer timed out")
         case .exchanging:
             if parser?.head != nil { return finishExchange(failure: nil) }
             finish(.critical, failureText("context deadline exceeded", timedOut: true))
@@ -220,6 +291,7 @@ final class ProbeRun {
         lookup = nil
         dropStream()
         parser = nil
+        tls = nil
         let duration = loop.nowMilliseconds &- startedAt
         runner.runFinished(self, ProbeResult(status: status, output: output, durationMilliseconds: duration))
     }

@@ -51,6 +51,9 @@ public final class ProbeRunner {
     /// Probes whose host waits for a lookup slot, in start order.
     private var lookupQueue: [ProbeRun] = []
     private var lookupsRunning = 0
+    /// The TLS contexts of `https://` probes, one per configuration, made on first use.
+    private var verifyingTLSContext: TLSClientContext?
+    private var skipVerifyTLSContext: TLSClientContext?
     /// True while `start` runs: a result found then is reported from a later loop round.
     private var starting = false
     private var isShutDown = false
@@ -122,6 +125,15 @@ public final class ProbeRunner {
     private func deliverNow(_ id: ProbeID, _ result: ProbeResult) {
         guard !isShutDown else { return }
         onFinished(id, result)
+    }
+
+    /// The shared context for sessions that verify their peer (or, for `TLSSkipVerify`, do not).
+    func tlsContext(verifiesPeer: Bool) throws(TLSClientError) -> TLSClientContext {
+        if let context = verifiesPeer ? verifyingTLSContext : skipVerifyTLSContext { return context }
+        let context = try TLSClientContext(verifiesPeer: verifiesPeer)
+        if verifiesPeer { verifyingTLSContext = context } else { skipVerifyTLSContext = context }
+        assert(context.verifiesPeer == verifiesPeer)
+        return context
     }
 
     /// Queues a name lookup for `run`; it starts when one of `maxConcurrentLookups` is free.

@@ -10,8 +10,10 @@ struct ProbeEndpoint: Sendable, Equatable {
     var port: Int
 }
 
-/// The parts of an `http://` URL a probe needs.
+/// The parts of an `http://` or `https://` URL a probe needs.
 struct ProbeURL: Sendable, Equatable {
+    /// `https://`: the exchange runs over TLS.
+    var usesTLS: Bool
     var endpoint: ProbeEndpoint
     /// The authority without user information, as written: the default `Host` header
     /// ("example.com:8080", "[::1]:80"), as Go sends `URL.Host`.
@@ -22,15 +24,13 @@ struct ProbeURL: Sendable, Equatable {
     var credentials: (user: String, password: String?)?
 
     static func == (a: ProbeURL, b: ProbeURL) -> Bool {
-        a.endpoint == b.endpoint && a.authority == b.authority && a.requestTarget == b.requestTarget
+        a.usesTLS == b.usesTLS && a.endpoint == b.endpoint && a.authority == b.authority && a.requestTarget == b.requestTarget
             && a.credentials?.user == b.credentials?.user && a.credentials?.password == b.credentials?.password
     }
 }
 
 /// Why a URL cannot be probed.
 enum ProbeURLError: Error, Sendable, Equatable {
-    /// `https://`: TLS probes come with the TLS issue.
-    case httpsNotSupported
     /// The text Go's client would report for this URL (without the `Get "url": ` prefix when
     /// `wrapped` is false: errors from url.Parse stand alone in Consul's output).
     case invalid(String, wrapped: Bool)
@@ -47,9 +47,10 @@ extension ProbeURL {
             return .failure(.invalid("unsupported protocol scheme \"\"", wrapped: true))
         }
         let scheme = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        let usesTLS: Bool
         switch scheme {
-        case "http": break
-        case "https": return .failure(.httpsNotSupported)
+        case "http": usesTLS = false
+        case "https": usesTLS = true
         default: return .failure(.invalid("unsupported protocol scheme \(GoText.quoted(scheme))", wrapped: true))
         }
         let rest = bytes[(colon + 1)...]
@@ -57,8 +58,8 @@ extension ProbeURL {
         let afterSlashes = rest.dropFirst(2)
         let authorityEnd = afterSlashes.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
             ?? afterSlashes.endIndex
-        return parseAuthority(afterSlashes[..<authorityEnd], text: text).map { parts in
-            ProbeURL(endpoint: parts.endpoint, authority: parts.hostPort, requestTarget: requestTarget(afterSlashes[authorityEnd...]),
+        return parseAuthority(afterSlashes[..<authorityEnd], text: text, defaultPort: usesTLS ? 443 : 80).map { parts in
+            ProbeURL(usesTLS: usesTLS, endpoint: parts.endpoint, authority: parts.hostPort, requestTarget: requestTarget(afterSlashes[authorityEnd...]),
                      credentials: parts.credentials)
         }
     }
@@ -71,8 +72,8 @@ extension ProbeURL {
 
     private typealias Authority = (endpoint: ProbeEndpoint, hostPort: String, credentials: (user: String, password: String?)?)
 
-    /// `[userinfo@]host[:port]`; port 80 when missing.
-    private static func parseAuthority(_ authority: ArraySlice<UInt8>, text: String) -> Result<Authority, ProbeURLError> {
+    /// `[userinfo@]host[:port]`; the scheme's port when missing.
+    private static func parseAuthority(_ authority: ArraySlice<UInt8>, text: String, defaultPort: Int) -> Result<Authority, ProbeURLError> {
         var hostPort = authority
         var credentials: (user: String, password: String?)?
         if let at = authority.lastIndex(of: UInt8(ascii: "@")) {
@@ -89,7 +90,7 @@ extension ProbeURL {
         case .failure(let error): return .failure(.invalid("parse \(GoText.quoted(text)): \(error.message)", wrapped: false))
         }
         guard !split.host.isEmpty else { return .failure(.invalid("http: no Host in request URL", wrapped: true)) }
-        guard let port = split.port.isEmpty ? 80 : HostPort.port(split.port) else {
+        guard let port = split.port.isEmpty ? defaultPort : HostPort.port(split.port) else {
             return .failure(.invalid("parse \(GoText.quoted(text)): invalid port \(GoText.quoted(":" + split.port)) after host", wrapped: false))
         }
         // Go decodes "%25" in an IPv6 zone ("[fe80::1%25eth0]") to "%".

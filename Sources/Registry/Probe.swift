@@ -48,15 +48,24 @@ public struct HTTPProbe: Sendable, Equatable {
     }
 }
 
-/// A TCP check: connect to `host:port` within the timeout, then close.
+/// A TCP check: connect to `host:port` within the timeout (and with `useTLS`, Consul's
+/// `TCPUseTLS`, complete a TLS handshake), then close.
 public struct TCPProbe: Sendable, Equatable {
     /// "host:port", "[v6]:port" as the check's `TCP` field holds it.
     public var address: String
     public var timeoutMilliseconds: UInt64
+    public var useTLS: Bool
+    /// With `useTLS`: the name to send and verify instead of the address's host.
+    public var tlsServerName: String
+    public var tlsSkipVerify: Bool
 
-    public init(address: String, timeoutMilliseconds: UInt64 = 10_000) {
+    public init(address: String, timeoutMilliseconds: UInt64 = 10_000, useTLS: Bool = false, tlsServerName: String = "",
+                tlsSkipVerify: Bool = false) {
         self.address = address
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.useTLS = useTLS
+        self.tlsServerName = tlsServerName
+        self.tlsSkipVerify = tlsSkipVerify
     }
 }
 

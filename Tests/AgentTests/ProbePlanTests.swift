@@ -13,7 +13,7 @@ final class ProbePlanTests: XCTestCase {
 
     func testURLParts() throws {
         let plain = try ProbeURL.parse("http://example.com").get()
-        XCTAssertEqual(plain, ProbeURL(endpoint: ProbeEndpoint(host: "example.com", port: 80), authority: "example.com",
+        XCTAssertEqual(plain, ProbeURL(usesTLS: false, endpoint: ProbeEndpoint(host: "example.com", port: 80), authority: "example.com",
                                        requestTarget: "/", credentials: nil))
         let full = try ProbeURL.parse("HTTP://us%65r:p%40ss@[::1]:8080/a b/ü?x=1 2#frag").get()
         XCTAssertEqual(full.endpoint, ProbeEndpoint(host: "::1", port: 8080))
@@ -24,11 +24,15 @@ final class ProbePlanTests: XCTestCase {
         XCTAssertEqual(try ProbeURL.parse("http://h:8500?q").get().requestTarget, "/?q")
         XCTAssertEqual(try ProbeURL.parse("http://[fe80::1%25eth0]:80/").get().endpoint.host, "fe80::1%eth0")
         XCTAssertEqual(try ProbeURL.parse("http://10.0.0.1:0/").get().endpoint.port, 0)
+        let secure = try ProbeURL.parse("HTTPS://example.com/health").get()
+        XCTAssertEqual(secure, ProbeURL(usesTLS: true, endpoint: ProbeEndpoint(host: "example.com", port: 443), authority: "example.com",
+                                        requestTarget: "/health", credentials: nil))
+        XCTAssertEqual(try ProbeURL.parse("https://[::1]:8443").get().endpoint, ProbeEndpoint(host: "::1", port: 8443))
     }
 
     func testURLErrorsUseGosTexts() {
         let cases: [(String, ProbeURLError)] = [
-            ("https://example.com/", .httpsNotSupported),
+            ("https:///health", .invalid("http: no Host in request URL", wrapped: true)),
             ("ftp://example.com/", .invalid("unsupported protocol scheme \"ftp\"", wrapped: true)),
             ("example.com/health", .invalid("unsupported protocol scheme \"\"", wrapped: true)),
             ("http:///health", .invalid("http: no Host in request URL", wrapped: true)),
@@ -115,6 +119,26 @@ final class ProbePlanTests: XCTestCase {
         XCTAssertEqual(capped.maxOutputBytes, 8192)
         XCTAssertEqual(ProbePlan.make(.http(HTTPProbe(url: "http://h:1/", method: "POST", headers: [(name: "a b", value: "")])), limits: limits),
                        .finish(.critical, "Post \"http://h:1/\": net/http: invalid header field name \"a b\""))
+    }
+
+    func testTLSPlansNameTheServerAndTheVerification() {
+        func tls(_ probe: HTTPProbe) -> ProbePlan.TLS? {
+            guard case .run(let plan) = ProbePlan.make(.http(probe), limits: ProbeLimits()) else { return nil }
+            return plan.tls
+        }
+        XCTAssertNil(tls(HTTPProbe(url: "http://web.local/", tlsServerName: "ignored.example")), "plain HTTP has no TLS")
+        XCTAssertEqual(tls(HTTPProbe(url: "https://web.local:8443/")), ProbePlan.TLS(serverName: "web.local", verifiesPeer: true))
+        XCTAssertEqual(tls(HTTPProbe(url: "https://[::1]/")), ProbePlan.TLS(serverName: "::1", verifiesPeer: true))
+        XCTAssertEqual(tls(HTTPProbe(url: "https://10.0.0.5/", tlsServerName: "web.example", tlsSkipVerify: true)),
+                       ProbePlan.TLS(serverName: "web.example", verifiesPeer: false))
+        func tcpTLS(_ probe: TCPProbe) -> ProbePlan.TLS? {
+            guard case .run(let plan) = ProbePlan.make(.tcp(probe), limits: ProbeLimits()) else { return nil }
+            return plan.tls
+        }
+        XCTAssertNil(tcpTLS(TCPProbe(address: "db.local:5432", tlsServerName: "ignored")), "TLS only with TCPUseTLS")
+        XCTAssertEqual(tcpTLS(TCPProbe(address: "db.local:5432", useTLS: true)), ProbePlan.TLS(serverName: "db.local", verifiesPeer: true))
+        XCTAssertEqual(tcpTLS(TCPProbe(address: "[::1]:5432", useTLS: true, tlsServerName: "db.example", tlsSkipVerify: true)),
+                       ProbePlan.TLS(serverName: "db.example", verifiesPeer: false))
     }
 
     // MARK: Texts

@@ -1,5 +1,8 @@
-"""Helpers shared by the black-box tests: polling, timing, raw HTTP and a scriptable HTTP target."""
+"""Helpers shared by the black-box tests: polling, timing, raw HTTP and a scriptable HTTP(S) target."""
 import http.server
+import os
+import ssl
+import subprocess
 import threading
 import time
 import uuid
@@ -67,10 +70,21 @@ def timed(call):
     return time.monotonic() - start, result
 
 
-class Target:
-    """A local HTTP server an HTTP check can probe; `status` is what every GET answers."""
+def self_signed_certificate(folder):
+    """A certificate and key for localhost and 127.0.0.1, valid one day, made by the openssl
+    command in `folder`; returns (certfile, keyfile)."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
 
-    def __init__(self, status=200):
+
+class Target:
+    """A local HTTP server an HTTP check can probe; `status` is what every GET answers. With a
+    `certificate` (certfile, keyfile) it speaks HTTPS."""
+
+    def __init__(self, status=200, certificate=None):
         self.status = status
         self.hits = 0
         target = self
@@ -88,7 +102,13 @@ class Target:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/health"
+        scheme = "http"
+        if certificate:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/health"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -1,13 +1,14 @@
 """HTTP and TCP checks probed by a real node against real local targets: Consul's status
 mapping and output, the damping thresholds, a listener that goes away, deregistration of a
-service left critical, the link-local guard, and the seed's 8761 states on the same checks."""
+service left critical, the link-local guard, HTTPS targets with and without verification, and
+the seed's 8761 states on the same checks."""
 import json
 import socket
 import urllib.request
 
 from consul import Check
 
-from support import Target, uid, wait_until
+from support import Target, self_signed_certificate, uid, wait_until
 
 
 def check(client, cid):
@@ -34,6 +35,27 @@ def test_http_check_output_and_status_mapping(client):
         assert check(client, cid)["Output"] == f"HTTP GET {target.url}: 503 Service Unavailable Output: status 503"
         target.status = 200
         wait_until(lambda: status(client, cid) == "passing", timeout=4, what="recovered")
+    finally:
+        target.close()
+
+
+def test_https_check_skip_verify_and_verification(client, tmp_path):
+    target = Target(200, certificate=self_signed_certificate(str(tmp_path)))
+    try:
+        skipping, verifying = uid("https-skip"), uid("https-verify")
+        definition = Check.http(target.url, "1s", timeout="1s")
+        client.agent.service.register("secure", service_id=skipping, check={**definition, "TLSSkipVerify": True})
+        client.agent.service.register("secure", service_id=verifying, check=definition)
+        skip_id, verify_id = f"service:{skipping}", f"service:{verifying}"
+        wait_until(lambda: status(client, skip_id) == "passing", timeout=6, what="skip-verify passing")
+        assert check(client, skip_id)["Output"] == f"HTTP GET {target.url}: 200 OK Output: status 200"
+        wait_until(lambda: check(client, verify_id)["Output"], timeout=6, what="verifying probe result")
+        assert status(client, verify_id) == "critical"
+        assert check(client, verify_id)["Output"].startswith(
+            f'Get "{target.url}": tls: failed to verify certificate: x509: certificate signed by unknown authority')
+        target.status = 503
+        wait_until(lambda: status(client, skip_id) == "critical", timeout=4, what="503 -> critical")
+        assert check(client, skip_id)["Output"] == f"HTTP GET {target.url}: 503 Service Unavailable Output: status 503"
     finally:
         target.close()
 
