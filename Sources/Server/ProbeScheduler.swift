@@ -137,7 +137,8 @@ struct ProbeScheduler {
                 timeoutMilliseconds: timeout, maxOutputBytes: definition.outputMaxSize))
         }
         if !definition.tcp.isEmpty {
-            return .tcp(TCPProbe(address: definition.tcp, timeoutMilliseconds: timeout))
+            return .tcp(TCPProbe(address: definition.tcp, timeoutMilliseconds: timeout, useTLS: definition.tcpUseTLS,
+                                 tlsServerName: definition.tlsServerName, tlsSkipVerify: definition.tlsSkipVerify))
         }
         return nil
     }

@@ -60,6 +60,19 @@ final class ProbeSchedulerTests: XCTestCase {
         _ = try nextProbe(&harness, within: 2_100)
     }
 
+    func testATCPCheckWithTLSAsksForAHandshake() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/check/register", body: #"""
+            {"ID":"tls","Name":"tls","TCP":"10.0.0.9:443","TCPUseTLS":true,"TLSServerName":"db.internal","TLSSkipVerify":true,"Interval":"1s"}
+            """#)
+        let (_, spec) = try nextProbe(&harness)
+        guard case .tcp(let probe) = spec else { return XCTFail("expected a TCP probe, got \(spec)") }
+        XCTAssertEqual(probe.address, "10.0.0.9:443")
+        XCTAssertTrue(probe.useTLS)
+        XCTAssertEqual(probe.tlsServerName, "db.internal")
+        XCTAssertTrue(probe.tlsSkipVerify)
+    }
+
     func testDampingAsConsulsStatusHandler() throws {
         var harness = try NodeHarness()
         _ = try harness.send("PUT", "/v1/agent/check/register", body: #"""
