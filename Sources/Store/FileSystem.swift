@@ -28,7 +28,7 @@ enum FileSystem {
         // Nothing was written through this descriptor, so close cannot lose data.
         defer { Glibc.close(descriptor) }
         var content: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 256)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             // errno is read inside the closure, right after the call that set it.
             let (count, code) = chunk.withUnsafeMutableBytes { buffer in
@@ -127,6 +127,12 @@ enum FileSystem {
             crc.update(Array(chunk.prefix(count)))
             total += count
         }
+    }
+
+    /// The last component of `path`.
+    static func name(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
     }
 
     /// The folder part of `path` ("." for a bare file name).

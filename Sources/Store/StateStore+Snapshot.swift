@@ -90,3 +90,38 @@ private func hex(_ value: UInt32) -> String {
     let digits = String(value, radix: 16)
     return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
 }
+
+extension StateStore {
+    /// Largest snapshot read back into memory (to send to followers).
+    public static let maxSnapshotBytes = 1 << 30
+
+    /// Writes a snapshot to `path` (as `snapshot(to:)`) and returns it with the file's bytes,
+    /// which is what a leader sends a follower that needs compacted entries.
+    public func snapshotData(to path: String) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
+        let info = try snapshot(to: path)
+        return (info, try Self.readSnapshot(at: path, expectedChecksum: info.checksum))
+    }
+
+    /// The bytes of the snapshot file at `path`, checked against `expectedChecksum`.
+    public static func readSnapshot(at path: String, expectedChecksum: UInt32) throws(StoreError) -> [UInt8] {
+        guard let data = try FileSystem.readFile(path, maxBytes: maxSnapshotBytes) else {
+            throw .corrupt("snapshot \(path) is missing")
+        }
+        var crc = CRC32C()
+        crc.update(data)
+        guard crc.value == expectedChecksum else {
+            throw .corrupt("snapshot \(path): CRC-32C \(hex(crc.value)) is not the expected \(hex(expectedChecksum))")
+        }
+        return data
+    }
+
+    /// Replaces the live state with a snapshot received from the leader: `data` is written to
+    /// `path` durably (it is then this server's latest snapshot), verified and restored.
+    public func restore(data: [UInt8], to path: String) throws(StoreError) -> SnapshotInfo {
+        var crc = CRC32C()
+        crc.update(data)
+        try FileSystem.writeFileAtomically(data, named: FileSystem.name(of: path), in: FileSystem.folder(of: path), mode: 0o600)
+        try restore(from: path, expectedChecksum: crc.value)
+        return SnapshotInfo(index: appliedIndex, checksum: crc.value, bytes: data.count)
+    }
+}
