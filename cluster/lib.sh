@@ -12,7 +12,7 @@ pid_alive() {
 
 # http_json IP PATH: the body of GET http://IP:8500PATH, or nothing when the node does not answer 2xx.
 http_json() {
-  curl -fsS --max-time 2 "http://$1:8500$2" 2>/dev/null || true
+  curl -fsS --max-time 1 "http://$1:8500$2" 2>/dev/null || true
 }
 
 # leader_of IP: the leader's peer address as this node sees it ("" when none or no answer).
