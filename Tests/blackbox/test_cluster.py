@@ -19,6 +19,7 @@ SIZE = 3
 # Every HTTP call to a node is bounded: a paused or dead node must cost a test seconds, not minutes.
 REQUEST_TIMEOUT = 2.0
 LEADER_TIMEOUT = 20.0
+SNAPSHOT_THRESHOLD = 128
 
 
 def poll(predicate, timeout, what, interval=0.05, describe=None):
@@ -50,6 +51,8 @@ class ClusterNode:
         self.join = []
         self.proc = None
         self.starts = 0
+        # Set when the test itself stops the process; any other exit is a crash.
+        self.stopped_by_test = False
 
     def args(self):
         args = [BIN, "agent", "-server", "-bootstrap-expect", str(SIZE), "-node", self.name,
@@ -58,6 +61,9 @@ class ClusterNode:
                 "-dns-port", str(self.dns_port), "-server-port", str(self.server_port)]
         for address in self.join:
             args += ["-retry-join", address]
+        # Snapshots every 128 entries, so a test's few hundred writes compact the log and a
+        # server that lost its data is brought back by a snapshot install, not only replay.
+        args += ["-raft-snapshot-threshold", str(SNAPSHOT_THRESHOLD)]
         level = os.environ.get("GRAVITY_CLUSTER_LOG_LEVEL")
         if level:
             args += ["-log-level", level]
@@ -66,6 +72,7 @@ class ClusterNode:
     def start(self):
         assert not self.running, f"{self.name} is already running"
         self.starts += 1
+        self.stopped_by_test = False
         with open(self.log_path, "a") as log:
             log.write(f"==== test: start #{self.starts} of {self.name} at {time.strftime('%H:%M:%S')}\n")
             log.flush()
@@ -91,6 +98,7 @@ class ClusterNode:
 
     def kill(self):
         """SIGKILL: no goodbye to the cluster, nothing flushed that was not already."""
+        self.stopped_by_test = True
         if self.running:
             self.proc.kill()
         if self.proc is not None:
@@ -98,6 +106,7 @@ class ClusterNode:
 
     def terminate(self, timeout=20):
         """SIGTERM and wait for the exit; returns the exit status (None: it did not exit)."""
+        self.stopped_by_test = True
         self.send(signal.SIGTERM)
         try:
             return self.proc.wait(timeout=timeout)
@@ -221,6 +230,11 @@ class Cluster:
     def all_peer_addresses(self):
         return sorted(n.peer_address for n in self.nodes)
 
+    def crashed(self):
+        """Nodes that exited without the test stopping them, with their exit status."""
+        return {n.name: n.proc.returncode for n in self.nodes
+                if n.proc is not None and not n.stopped_by_test and n.proc.poll() is not None}
+
     def stop(self):
         for n in self.nodes:
             n.kill()
@@ -229,20 +243,26 @@ class Cluster:
 @pytest.fixture
 def raft_cluster(request):
     """A fresh three-server cluster with a leader; killed and removed afterwards. When the test
-    failed, the data folders and logs stay and their place is printed."""
+    failed (or GRAVITY_CLUSTER_KEEP is set), the data folders and logs stay and their place is
+    printed. GRAVITY_CLUSTER_LOG_LEVEL=debug makes the nodes log more."""
     failed_before = request.session.testsfailed
     cluster = Cluster()
+    crashed = {}
     try:
         cluster.start()
         yield cluster
     finally:
+        crashed = cluster.crashed()
         cluster.stop()
-        if request.session.testsfailed > failed_before:
+        if crashed or request.session.testsfailed > failed_before or os.environ.get("GRAVITY_CLUSTER_KEEP"):
             print(f"cluster data and logs kept in {cluster.root}")
             for n in cluster.nodes:
                 print(n.log_tail(60))
         else:
             shutil.rmtree(cluster.root, ignore_errors=True)
+    # A server that exited on its own during the test crashed (-13 is SIGPIPE, -4 SIGILL: a
+    # failed precondition in a release build, which prints nothing).
+    assert not crashed, f"servers exited without being stopped: {crashed}; logs in {cluster.root}"
 
 
 def write_until_acknowledged(nodes, key, value, deadline_s):
@@ -275,6 +295,7 @@ class Writer:
         self.acked = []          # keys, in the order their acknowledgements arrived
         self.ack_times = []      # time.monotonic() of each acknowledgement
         self.errors = []         # (node name, what the client saw)
+        self.slowest = (0.0, None)  # the longest acknowledged write: (seconds, node name)
         self.attempts = 0
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -290,10 +311,15 @@ class Writer:
             node = nodes[i % len(nodes)]
             key = f"{self.prefix}/{i:06d}"
             self.attempts += 1
+            sent = time.monotonic()
             outcome, detail = node.put(key, str(i), timeout=self.timeout)
             if outcome == "ack":
                 self.acked.append(key)
                 self.ack_times.append(time.monotonic())
+                self.slowest = max(self.slowest, (self.ack_times[-1] - sent, node.name))
+                if self.ack_times[-1] - sent > 0.5:
+                    print(f"slow write {key} through {node.name}: sent {time.strftime('%H:%M:%S')}"
+                          f" took {self.ack_times[-1] - sent:.2f}s")
             else:
                 self.errors.append((node.name, detail))
             i += 1
@@ -456,8 +482,9 @@ def test_paused_leader_loses_no_acknowledged_write_and_serves_no_stale_consisten
     gaps = [b - a for a, b in zip(writer.ack_times, writer.ack_times[1:]) if b > paused_at - 1]
     print(f"\npaused leader: {len(writer.acked)} writes acknowledged of {writer.attempts} "
           f"({acked_during_pause} during the 5 s pause); longest gap between acknowledgements "
-          f"{max(gaps, default=0) * 1000:.0f} ms; new leader {new_leader.name} (was {leader.name}); "
-          f"{sum(ok for _, ok in reads)} of {len(reads)} ?consistent reads answered")
+          f"{max(gaps, default=0) * 1000:.0f} ms; slowest acknowledged write {writer.slowest[0] * 1000:.0f} ms "
+          f"(through {writer.slowest[1]}); new leader {new_leader.name} (was {leader.name}); "
+          f"{sum(ok for _, ok in reads)} of {len(reads)} ?consistent reads answered; errors {writer.errors[:4]}")
     assert acked_during_pause > 0, f"no write was acknowledged during the 5 s pause; errors {writer.errors[-5:]}"
     assert not violations, f"?consistent reads missing writes acknowledged before they were sent: {violations[:5]}"
     assert_all_readable(raft_cluster, prefix, writer.acked, "consistent")
@@ -474,6 +501,7 @@ def test_rolling_restart_loses_no_acknowledged_write(raft_cluster):
             was_leader = raft_cluster.wait_leader() is n
             statuses[n.name] = n.terminate(timeout=20)
             assert statuses[n.name] is not None, f"{n.name} did not exit within 20 s of SIGTERM"
+            time.sleep(1.0)  # down for a while, as during an upgrade: the other two carry the writes
             n.start()
             n.wait_listening()
             raft_cluster.wait_leader()
@@ -484,7 +512,7 @@ def test_rolling_restart_loses_no_acknowledged_write(raft_cluster):
             poll(lambda: n.value(key, "stale") == "back", 15, f"{n.name} to apply its own write")
             print(f"\nrolling restart: {n.name} ({'leader' if was_leader else 'follower'}) "
                   f"exited with {statuses[n.name]} and was back in {time.monotonic() - started:.1f} s")
-        time.sleep(0.5)
+            time.sleep(0.5)
     finally:
         writer.stop()
 
@@ -528,3 +556,18 @@ def test_status_and_operator_agree_and_transfer_moves_leadership(raft_cluster):
     key = uid("after-transfer")
     assert leader.put(key, "v")[0] == "ack"
     assert new_leader.value(key, "consistent") == "v"
+
+
+@pytest.mark.xfail(strict=True, reason="product bug: each server reports itself by its node-id UUID and the others "
+                   "by a 16-hex-digit Raft ID, so one server has two IDs depending on whom you ask")
+def test_raft_configuration_is_the_same_from_every_server(raft_cluster):
+    raft_cluster.wait_leader()
+    views = {}
+    for n in raft_cluster.nodes:
+        servers = n.get("/v1/operator/raft/configuration").json()["Servers"]
+        views[n.name] = sorted((s["ID"], s["Node"], s["Address"], s["Voter"]) for s in servers)
+    assert views["node1"] == views["node2"] == views["node3"], views
+    # Consul names a server by its node ID, the one /v1/agent/self reports.
+    for n in raft_cluster.nodes:
+        node_id = n.get("/v1/agent/self").json()["Config"]["NodeID"]
+        assert (node_id, n.name, n.peer_address, True) in views["node1"], (n.name, node_id, views["node1"])
