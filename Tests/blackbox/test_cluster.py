@@ -520,6 +520,9 @@ def test_rolling_restart_loses_no_acknowledged_write(raft_cluster):
           f"longest gap between acknowledgements {writer.longest_gap() * 1000:.0f} ms; "
           f"errors the client saw: {sorted({d for _, d in writer.errors})}")
     assert all(code == 0 for code in statuses.values()), f"exit statuses after SIGTERM: {statuses}"
+    # A stopping leader hands over (TimeoutNow) instead of leaving the others to time out:
+    # writes pause for about a round trip, not an election timeout (raft-features.md).
+    assert writer.longest_gap() < 1.0, f"writes stopped for {writer.longest_gap():.2f}s during the rolling restart"
     assert writer.acked, "no write was acknowledged"
     # A plain PUT never answers 200 `false`: a failure the client saw is an exception or an error status.
     assert not [d for _, d in writer.errors if d.startswith("HTTP 200")], writer.errors
@@ -557,6 +560,53 @@ def test_status_and_operator_agree_and_transfer_moves_leadership(raft_cluster):
     assert leader.put(key, "v")[0] == "ack"
     assert new_leader.value(key, "consistent") == "v"
 
+
+def test_lone_survivor_refuses_writes_and_linearizable_reads_but_answers_stale(raft_cluster):
+    leader = raft_cluster.wait_leader()
+    survivor, other = raft_cluster.followers(leader)
+    key = uid("lone")
+    assert survivor.put(key, "kept")[0] == "ack"
+    other.kill()
+    leader.kill()
+    poll(lambda: survivor.status_leader() == "", 10, "the survivor to say it has no leader")
+
+    r = requests.put(f"{survivor.url}/v1/kv/{key}", data="lost", timeout=20)
+    assert (r.status_code, r.text.strip()) == (500, "No cluster leader")
+    for params in ({}, {"consistent": ""}):
+        r = survivor.get(f"/v1/kv/{key}", timeout=20, **params)
+        assert (r.status_code, r.text.strip()) == (500, "No cluster leader"), params
+    assert survivor.value(key, "stale") == "kept"
+    assert survivor.get("/v1/operator/raft/configuration", timeout=20).status_code == 500
+    servers = survivor.get("/v1/operator/raft/configuration", stale="").json()["Servers"]
+    assert len(servers) == 3 and not any(s["Leader"] for s in servers), servers
+
+    # One server back is a majority again.
+    other.start()
+    other.wait_listening()
+    raft_cluster.wait_leader(nodes=[survivor, other])
+    seconds, _ = write_until_acknowledged([survivor], key, "again", deadline_s=10)
+    assert other.value(key, "consistent") == "again"
+
+
+def test_removed_peer_leaves_the_configuration_and_writes_go_on(raft_cluster):
+    leader = raft_cluster.wait_leader()
+    gone, stays = raft_cluster.followers(leader)
+    gone.kill()
+    r = requests.delete(f"{stays.url}/v1/operator/raft/peer", params={"address": gone.peer_address}, timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    expected = sorted([leader.peer_address, stays.peer_address])
+    for n in (leader, stays):
+        poll(lambda: raft_cluster.voters(n) == expected, 10, f"{n.name}'s peers without {gone.name}")
+        servers = n.get("/v1/operator/raft/configuration").json()["Servers"]
+        assert sorted(s["Address"] for s in servers) == expected, servers
+    key = uid("two")
+    assert stays.put(key, "v")[0] == "ack"
+    assert leader.value(key, "consistent") == "v"
+
+    r = requests.delete(f"{stays.url}/v1/operator/raft/peer", params={"address": gone.peer_address}, timeout=10)
+    assert r.status_code >= 400, "removing a server that is no longer a member succeeded"
+    r = requests.delete(f"{stays.url}/v1/operator/raft/peer", timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
 
 @pytest.mark.xfail(strict=True, reason="product bug: each server reports itself by its node-id UUID and the others "
                    "by a 16-hex-digit Raft ID, so one server has two IDs depending on whom you ask")
