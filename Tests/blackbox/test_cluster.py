@@ -409,6 +409,9 @@ def test_follower_with_wiped_data_rejoins_and_serves_every_key(raft_cluster):
     for i, key in enumerate(keys):
         assert (leader if i % 2 else other).put(key, str(i))[0] == "ack", key
 
+    # The leader has compacted its log (snapshot.db is its latest snapshot), so a server with
+    # nothing cannot be caught up by replay from index 1: it needs the snapshot sent.
+    assert os.path.exists(os.path.join(leader.data_dir, "snapshot.db")), sorted(os.listdir(leader.data_dir))
     victim.kill()
     shutil.rmtree(victim.data_dir)
     victim.data_dir = os.path.join(raft_cluster.root, f"{victim.name}-new")
