@@ -24,6 +24,7 @@ public final class Agent {
     private var dataDirectory: DataFolder?
     private let logWriter: LogWriter
     private let checkpointer: StateCheckpointer
+    private let snapshotter: StateSnapshotter
     private var checkpointInFlight = false
     /// The state store's applied index at the last checkpoint: no new writes, no checkpoint.
     private var checkpointedIndex: UInt64 = 0
@@ -64,6 +65,7 @@ public final class Agent {
         logWriter = LogWriter(log: directory.raftLog)
         do {
             checkpointer = try StateCheckpointer(path: directory.path + "/" + DataDirectory.stateFileName)
+            snapshotter = try StateSnapshotter(path: directory.path + "/" + DataDirectory.stateFileName)
         } catch { throw .storage("\(directory.path): \(error)") }
         let seed = DataFolder.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         node = ServerNode(config: serverConfig, store: directory.state, boot: boot, seed: seed)
@@ -113,6 +115,29 @@ public final class Agent {
         logger.info("Gravity agent stopped")
     }
 
+    /// Copies state.db to snapshot.db on the thread pool and reports it to the node.
+    private func takeSnapshot() {
+        let snapshotter = self.snapshotter
+        let path = node.config.snapshotPath
+        loop.queueWork({ () -> Result<SnapshotTaken, StoreError> in
+            do throws(StoreError) {
+                let (info, data) = try snapshotter.take(to: path)
+                return .success(SnapshotTaken(index: info.index, checksum: info.checksum, data: data))
+            } catch {
+                return .failure(error)
+            }
+        }, completion: { [unowned self] result in
+            switch result ?? .failure(.io("snapshot cancelled")) {
+            case .success(let taken):
+                self.logger.debug("snapshot taken", ["index": "\(taken.index)", "bytes": "\(taken.data.count)"])
+                self.step(.snapshotTaken(taken))
+            case .failure(let error):
+                self.logger.warn("snapshot failed", ["error": "\(error)"])
+                self.step(.snapshotTaken(nil))
+            }
+        })
+    }
+
     /// Closes every handle, the loop and the data folder.
     private func shutDownLoop() {
         // Probes and peers end unreported (the node is going away) and close their handles first.
@@ -122,14 +147,16 @@ public final class Agent {
         // uv_loop_close fails only with handles open, which closeAllHandles just ruled out.
         try? loop.close()
         checkpointer.close()
+        snapshotter.close()
         dataDirectory?.close()
         dataDirectory = nil
     }
 
     /// Checkpoints state.db on the thread pool when something was applied since the last one,
     /// one at a time; the WAL stays small and the loop never copies pages or waits for a sync.
-    /// Called after every applied batch (so each checkpoint has little to copy and often
-    /// finishes before the next commit, which then starts the WAL over) and on every tick.
+    /// Called on every tick (50 ms), not after every applied batch: each checkpoint syncs the
+    /// WAL and the database file, and two syncs per write on the pool competed with the next
+    /// raft.db fsync for the disk (measured: 4 syncs per single-client write, p50 1.8 ms).
     private func checkpointIfWritten() {
         guard !checkpointInFlight, let state = dataDirectory?.directory?.state, state.appliedIndex != checkpointedIndex else { return }
         checkpointInFlight = true
@@ -255,12 +282,13 @@ public final class Agent {
                     preconditionFailure("raft.db write failed: \(error)")
                 }
                 self.step(.persisted)
-                self.checkpointIfWritten()
             }
         case .send(let peer, let message):
             peers?.send(message, to: peer)
         case .dial(let addresses):
             peers?.dial(addresses)
+        case .takeSnapshot:
+            takeSnapshot()
         }
     }
 

@@ -105,7 +105,16 @@ struct ClusterState {
     var dialed: [String]?
     var leader: RaftNodeID?
     var wasLeader = false
+    /// When this server last became leader (monotonic milliseconds).
+    var leadingSince: UInt64 = 0
     /// When this follower last heard from its leader (monotonic milliseconds).
     var leaderContact: UInt64 = 0
     var lastJoinRequest: UInt64 = 0
+    /// When each peer was last heard from (monotonic milliseconds).
+    var lastHeard: [RaftNodeID: UInt64] = [:]
+    /// The term and vote last handed to the disk.
+    var writtenTerm: UInt64 = 0
+    var writtenVote: RaftNodeID?
+    /// Snapshots installed from the leader so far.
+    var installs = 0
 }

@@ -102,7 +102,7 @@ extension ServerNode {
 
     /// A request from a client: reads that must be linearizable wait for a ReadIndex round.
     mutating func receive(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest) {
-        guard Self.needsReadIndex(listener, request), !servesOwnReads else {
+        guard Self.needsReadIndex(listener, request), !servesOwnReads, !config.unsafeSkipReadIndex else {
             return handle(id, listener, request, finalAttempt: false)
         }
         reads.queued.append(ReadBarrier.Read(id: id, listener: listener, request: request,
@@ -166,15 +166,16 @@ extension ServerNode {
     /// answer (its leader died or the message was lost).
     mutating func expireRequests() {
         let now = monotonicMilliseconds
-        for (index, waiting) in pendingWrites.sorted(by: { $0.key < $1.key }) where waiting.deadline <= now {
+        // Filtered before sorting: this runs every tick, and thousands of writes may be waiting.
+        for (index, waiting) in pendingWrites.filter({ $0.value.deadline <= now }).sorted(by: { $0.key < $1.key }) {
             pendingWrites[index] = nil
             refuse(waiting.id, waiting.listener, .internalServerError, "timed out waiting for the write to commit; it may or may not have been applied")
         }
-        for (context, waiting) in forwardedWrites.sorted(by: { $0.key < $1.key }) where waiting.deadline <= now {
+        for (context, waiting) in forwardedWrites.filter({ $0.value.deadline <= now }).sorted(by: { $0.key < $1.key }) {
             forwardedWrites[context] = nil
             refuse(waiting.id, waiting.listener, .internalServerError, "timed out waiting for the leader; the write may or may not have been applied")
         }
-        for (context, waiting) in forwardedOperations.sorted(by: { $0.key < $1.key }) where waiting.deadline <= now {
+        for (context, waiting) in forwardedOperations.filter({ $0.value.deadline <= now }).sorted(by: { $0.key < $1.key }) {
             forwardedOperations[context] = nil
             outputs.append(.respond(waiting.id, waiting.respond("timed out waiting for the leader")))
         }
@@ -197,7 +198,7 @@ extension ServerNode {
         repeat {
             while raft.hasReady {
                 let ready = raft.ready()
-                var batch = PersistBatch(hardState: ready.hardState, entries: ready.entries)
+                var batch = PersistBatch(hardState: durableHardState(ready), entries: ready.entries)
                 if let snapshot = ready.snapshot { install(snapshot, into: &batch) }
                 apply(ready.committed)
                 for state in ready.readStates { readConfirmed(state) }
@@ -220,6 +221,18 @@ extension ServerNode {
         if let batch = disk.startNext() { outputs.append(.persist(batch)) }
     }
 
+    /// The hard state to write with this Ready: a new term or vote must be durable before the
+    /// Ready's messages go out; a commit index alone need not (a restart learns it again from the
+    /// leader, and the state store's applied index bounds it from below), so it rides along
+    /// with the next entries instead of costing an fsync per write.
+    private mutating func durableHardState(_ ready: Ready) -> HardState? {
+        guard let state = ready.hardState else { return nil }
+        guard state.term != cluster.writtenTerm || state.vote != cluster.writtenVote || !ready.entries.isEmpty else { return nil }
+        cluster.writtenTerm = state.term
+        cluster.writtenVote = state.vote
+        return state
+    }
+
     /// The batch in flight is durable: the core learns it, and the messages that waited go.
     mutating func persisted() {
         let done = disk.finish()
@@ -239,6 +252,7 @@ extension ServerNode {
         }
         batch.compaction = LogCompaction(index: snapshot.index, term: snapshot.term, membership: snapshot.membership, checksum: info.checksum)
         if raft.log.lastIndex == snapshot.index { batch.truncateFrom = snapshot.index + 1 }
+        cluster.installs += 1
         // Everything may have changed: drop what was derived from the old state.
         cache.removeAll()
         discoveryCache.removeAll()
@@ -249,22 +263,24 @@ extension ServerNode {
         if started { restartLocalDuties() }
     }
 
-    /// Takes a snapshot once enough entries were applied since the last, so the log (in memory
-    /// and in `raft.db`) stays bounded; followers too far behind get the snapshot instead.
+    /// Asks for a snapshot once enough entries were applied since the last, so the log (in
+    /// memory and in `raft.db`) stays bounded; followers too far behind get the snapshot instead.
     private mutating func compactIfDue() {
-        guard raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold else { return }
-        let snapshot: (info: SnapshotInfo, data: [UInt8])
-        do {
-            snapshot = try store.snapshotData(to: config.snapshotPath)
-        } catch {
-            // The log only grows meanwhile; the next batch tries again.
-            return
-        }
-        let index = snapshot.info.index
+        guard !snapshotRequest.asked, raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold else { return }
+        snapshotRequest.asked = true
+        snapshotRequest.installs = cluster.installs
+        outputs.append(.takeSnapshot)
+    }
+
+    /// The shell copied the state: compact the log to that point.
+    mutating func snapshotTaken(_ taken: SnapshotTaken?) {
+        snapshotRequest.asked = false
+        guard let taken, snapshotRequest.installs == cluster.installs else { return }
+        let index = taken.index
         guard index > raft.log.snapshotIndex, index <= raft.log.applied, let term = raft.log.term(at: index) else { return }
-        raft.compact(through: index, data: snapshot.data)
+        raft.compact(through: index, data: taken.data)
         guard let membership = raft.latestSnapshot?.membership else { return }
-        disk.enqueue(PersistBatch(compaction: LogCompaction(index: index, term: term, membership: membership, checksum: snapshot.info.checksum)),
+        disk.enqueue(PersistBatch(compaction: LogCompaction(index: index, term: term, membership: membership, checksum: taken.checksum)),
                      ready: nil, held: [])
     }
 
@@ -280,6 +296,7 @@ extension ServerNode {
     }
 
     mutating func received(_ message: PeerMessage, from peer: RaftNodeID) {
+        cluster.lastHeard[peer] = monotonicMilliseconds
         switch message {
         case .raft(let raftMessage):
             guard raftMessage.from == peer else { return }
@@ -359,7 +376,26 @@ extension ServerNode {
                 _ = raft.proposeMembership(.promote(learner))
                 break
             }
+            removeDeadServer()
         }
+    }
+
+    /// Autopilot's dead-server clean-up: a voter silent for `deadServerMilliseconds` is removed,
+    /// one at a time, only while the voters left number at least `minimumVoters` and those heard
+    /// from recently are a majority of them. A leader that just took over first gives everyone
+    /// that long to be heard.
+    private mutating func removeDeadServer() {
+        let now = monotonicMilliseconds
+        let voters = raft.membership.voters
+        guard voters.count > config.minimumVoters else { return }
+        func silent(_ id: RaftNodeID) -> Bool {
+            id != config.raftID && now >= (cluster.lastHeard[id] ?? cluster.leadingSince) + config.deadServerMilliseconds
+        }
+        guard let dead = voters.first(where: silent) else { return }
+        let remaining = voters.filter { $0 != dead }
+        let alive = remaining.filter { !silent($0) }
+        guard alive.count >= remaining.count / 2 + 1 else { return }
+        _ = raft.proposeMembership(.remove(dead))
     }
 
     /// A server asks to be added. A member with the same address and another ID is an old
@@ -448,6 +484,7 @@ extension ServerNode {
             broadcastStatus()
         }
         let leads = raft.role == .leader
+        if leads && !cluster.wasLeader { cluster.leadingSince = monotonicMilliseconds }
         if leads && !cluster.wasLeader && started {
             // A new leader restarts every session timer in full, as Consul does.
             timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)

@@ -41,6 +41,9 @@ public enum NodeInput: Sendable {
     case probeFinished(ProbeID, ProbeResult)
     /// The process is about to stop: a leader hands leadership to its most caught-up follower.
     case stopping
+    /// The snapshot asked for with `.takeSnapshot` is written (`ServerConfig.snapshotPath`):
+    /// the state as of `index`, the file's CRC-32C and its bytes; nil when it failed.
+    case snapshotTaken(SnapshotTaken?)
 }
 
 /// What the node asks the shell to do.
@@ -54,6 +57,9 @@ public enum NodeOutput: Sendable {
     case send(to: RaftNodeID, PeerMessage)
     /// Keep connections to exactly these peer addresses ("host:port"), reconnecting as needed.
     case dial([String])
+    /// Copy the state store to `ServerConfig.snapshotPath` off the loop (a consistent copy, as
+    /// of whatever it has applied), then report `.snapshotTaken`. At most one is asked at a time.
+    case takeSnapshot
     /// Write this 101 response for that request, then switch its connection to WebSocket: the
     /// connection is from then on the subscriber `RequestID` (`.push` targets it; the shell
     /// reports its end with `.cancel`).
@@ -63,6 +69,19 @@ public enum NodeOutput: Sendable {
     /// Run this probe and report `.probeFinished(id, result)` when it ends (always exactly once,
     /// within its timeout).
     case startProbe(ProbeID, ProbeSpec)
+}
+
+/// A snapshot of the state the shell took (`.takeSnapshot`).
+public struct SnapshotTaken: Sendable, Equatable {
+    public var index: UInt64
+    public var checksum: UInt32
+    public var data: [UInt8]
+
+    public init(index: UInt64, checksum: UInt32, data: [UInt8]) {
+        self.index = index
+        self.checksum = checksum
+        self.data = data
+    }
 }
 
 /// Fixed facts about this node, decided at start-up by the shell.
@@ -91,6 +110,16 @@ public struct ServerConfig: Sendable {
     public var snapshotThreshold: UInt64 = 16384
     /// Writes waiting for commit at most; beyond it new writes get 429.
     public var maxPendingWrites = 65536
+    /// A voter the leader has not heard from for this long is removed from the cluster, as long
+    /// as at least `minimumVoters` (and a majority of the rest) remain (Consul's autopilot
+    /// dead-server clean-up).
+    public var deadServerMilliseconds: UInt64 = 60_000
+    /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`).
+    public var minimumVoters: Int { max(3, bootstrapExpect) }
+    /// A deliberately broken build for the simulator's negative control: reads skip the
+    /// ReadIndex round and answer from the local store (stale after a partition). Never set
+    /// outside the simulator.
+    public var unsafeSkipReadIndex = false
     /// How long a write may wait for its commit, and a read for its ReadIndex, before the
     /// client is told it failed.
     public var requestTimeoutMilliseconds: UInt64 = 15_000
@@ -152,6 +181,9 @@ public struct ServerNode {
     /// Raft batches to make durable: the first is in flight; messages wait with their batch.
     var disk = DiskQueue()
     var cluster: ClusterState
+    /// A `.takeSnapshot` is out; `installs` counts snapshots installed from the leader, so a copy
+    /// that was under way across one is not used.
+    var snapshotRequest: (installs: Int, asked: Bool) = (0, false)
     /// Parked blocking queries: what to re-run, and when their wait ends.
     var parked: [RequestID: (listener: Listener, request: HTTPRequest, deadline: UInt64)] = [:]
     var waiters: WaiterTable<WatchKey>
@@ -180,6 +212,8 @@ public struct ServerNode {
         waiters = WaiterTable(capacity: config.maxBlockingQueries)
         raft = boot.makeNode(config: config, applied: store.appliedIndex, seed: seed)
         cluster = ClusterState(bootstrapped: boot.isBootstrapped)
+        cluster.writtenTerm = boot.hardState.term
+        cluster.writtenVote = boot.hardState.vote
         view = NodeView(
             identity: config.identity,
             version: config.version,
@@ -211,6 +245,7 @@ public struct ServerNode {
         case .peerConnected(let handshake): peerConnected(handshake)
         case .peer(let from, let message): received(message, from: from)
         case .stopping: handOverLeadership()
+        case .snapshotTaken(let taken): snapshotTaken(taken)
         }
         drainRaft()
         sink.append(contentsOf: outputs)

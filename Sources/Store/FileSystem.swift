@@ -48,10 +48,10 @@ enum FileSystem {
     /// either the old content or all of the new: write a temporary file, fsync it, rename it
     /// over `name`, then fsync the folder so the rename itself is durable.
     static func writeFileAtomically(
-        _ content: [UInt8], named name: String, in directory: String, mode: mode_t
+        _ content: [UInt8], named name: String, in directory: String, mode: mode_t, temporarySuffix: String = ".tmp"
     ) throws(StoreError) {
         let path = directory + "/" + name
-        let temporary = path + ".tmp"
+        let temporary = path + temporarySuffix
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw failure("open", temporary, errno) }
         do throws(StoreError) {

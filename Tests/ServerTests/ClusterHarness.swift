@@ -48,6 +48,7 @@ struct ClusterHarness {
         config.retryJoin = (joining.isEmpty ? [] : joining.map(Self.address))
         config.snapshotPath = folder.appendingPathComponent("snapshot.db").path
         config.snapshotThreshold = threshold
+        config.deadServerMilliseconds = 3000
         let node = ServerNode(config: config, store: store, boot: .empty, seed: UInt64(n))
         members[Self.id(n)] = Member(node: node, store: store, folder: folder)
         deliver(Self.id(n), .tick(monotonicMilliseconds: now, wallMilliseconds: 1_700_000_000_000 + now))
@@ -74,6 +75,9 @@ struct ClusterHarness {
                 case .send(let peer, let message):
                     if !cut.contains([target, peer]) { inbox.append((peer, .peer(from: target, message))) }
                 case .dial(let addresses): member.dialed = addresses
+                case .takeSnapshot:
+                    let copy = try? member.store.snapshotData(to: member.node.config.snapshotPath)
+                    inbox.append((target, .snapshotTaken(copy.map { SnapshotTaken(index: $0.info.index, checksum: $0.info.checksum, data: $0.data) })))
                 case .upgrade, .push, .startProbe: break
                 }
             }

@@ -129,4 +129,53 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(unknown.status, .internalServerError)
         XCTAssertTrue(String(decoding: unknown.body, as: UTF8.self).contains("was not found in the Raft configuration"))
     }
+
+    func testADeadServerIsCleanedUpButNeverBelowThreeVoters() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        try cluster.add(4, expect: 3, joining: [1, 2, 3])
+        for id: RaftNodeID in [1, 2, 3] { cluster.connect(4, id) }
+        cluster.tick(60)
+        let leader = try XCTUnwrap(cluster.leader)
+        XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters, [1, 2, 3, 4])
+        let dead = cluster.members.keys.sorted().last { $0 != leader }!
+        for other in cluster.members.keys where other != dead {
+            cluster.cut.insert([dead, other])
+            cluster.cut.insert([other, dead])
+        }
+        cluster.tick(40)  // 2 s: not yet
+        XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters.count, 4)
+        cluster.tick(40)  // past 3 s
+        let voters = cluster.members[leader]!.node.raft.membership.voters
+        XCTAssertEqual(voters.count, 3)
+        XCTAssertFalse(voters.contains(dead))
+        // A second silent server is never removed: three voters is the floor.
+        let second = voters.first { $0 != leader }!
+        for other in cluster.members.keys where other != second {
+            cluster.cut.insert([second, other])
+            cluster.cut.insert([other, second])
+        }
+        cluster.tick(120)
+        XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters.count, 3)
+    }
+
+    func testAWriteLostToALeadershipChangeIsReportedNotAnsweredAsDone() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        let old = try XCTUnwrap(cluster.leader)
+        // The old leader takes the write but can no longer replicate it.
+        for other in cluster.members.keys where other != old {
+            cluster.cut.insert([old, other])
+        }
+        let stranded = try XCTUnwrap(try cluster.send(old, "PUT", "/v1/kv/stranded", body: "x", ticks: 400))
+        XCTAssertEqual(stranded.status, .internalServerError)
+        let text = String(decoding: stranded.body, as: UTF8.self)
+        XCTAssertTrue(text.contains("leadership change") || text.contains("timed out"), text)
+        cluster.cut.removeAll()
+        cluster.tick(60)
+        let new = try XCTUnwrap(cluster.leader)
+        XCTAssertNotEqual(new, old)
+        let read = try XCTUnwrap(try cluster.send(old, "GET", "/v1/kv/stranded"))
+        XCTAssertEqual(read.status, .notFound, "the write the client was told failed never applied")
+    }
 }

@@ -45,6 +45,7 @@ struct NodeHarness {
                 case .persist: pending.append(.persisted)
                 case .startProbe(let id, let spec): probes.append((id, spec))
                 case .send, .dial: break
+                case .takeSnapshot: pending.append(.snapshotTaken(nil))
                 }
             }
         }
