@@ -140,6 +140,10 @@ def venv_kind():
 VENV = venv_kind()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cluster: starts multi-server clusters (test_cluster.py); select with -m cluster or -k cluster")
+
+
 def pytest_collection_modifyitems(config, items):
     # Each file runs in one venv (scripts/test runs each venv over its files):
     # test_consul2_*.py under .build-venv/python-consul2, test_discovery_*.py under
