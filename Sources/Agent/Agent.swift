@@ -92,6 +92,9 @@ public final class Agent {
     /// Binds every listener and serves until SIGINT or SIGTERM; then closes every handle and
     /// returns. Blocks the calling thread, which becomes the loop thread.
     public func run() throws(AgentError) {
+        // A write to a socket the other side closed must be an EPIPE error, not a SIGPIPE that
+        // kills the process (libuv leaves this to the application).
+        signal(SIGPIPE, SIG_IGN)
         // Signals first: once a port answers, a SIGTERM must already mean a clean stop. The
         // peer transport before the first tick, which may already dial.
         do {
@@ -279,7 +282,7 @@ public final class Agent {
                 if let error {
                     // DESIGN.md §7: a node that cannot write its log must not go on.
                     self.logger.error("raft.db write failed; stopping", ["error": "\(error)"])
-                    preconditionFailure("raft.db write failed: \(error)")
+                    fatalError("raft.db write failed: \(error)")
                 }
                 self.step(.persisted)
             }
@@ -289,6 +292,8 @@ public final class Agent {
             peers?.dial(addresses)
         case .takeSnapshot:
             takeSnapshot()
+        case .note(let message, let fields):
+            logger.named("raft").log(.info, message, pairs: fields)
         }
     }
 
@@ -299,6 +304,7 @@ public final class Agent {
         guard !stopping else { return }
         stopping = true
         logger.info("shutting down", ["signal": reason])
+        let wasLeader = node.raft.role == .leader
         step(.stopping)
         let started = loop.nowMilliseconds
         var draining = false
@@ -308,7 +314,7 @@ public final class Agent {
             if !draining {
                 // Wait for the handover (it ends within an election timeout either way).
                 guard self.node.raft.role != .leader || self.node.raft.transferee == nil || now &- started > Self.handoverMilliseconds else { return }
-                if self.node.raft.role != .leader { self.logger.info("leadership handed over", ["leader": self.node.view.leaderAddress ?? ""]) }
+                if wasLeader && self.node.raft.role != .leader { self.logger.info("leadership handed over", ["leader": self.node.view.leaderAddress ?? ""]) }
                 draining = true
                 for server in self.servers { server.shutdown() }
             }

@@ -31,12 +31,17 @@ public struct Logger: Sendable {
     public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.error, message, fields) }
 
     public func log(_ messageLevel: LogLevel, _ message: String, _ fields: KeyValuePairs<String, String>) {
+        log(messageLevel, message, pairs: fields.map { ($0.key, $0.value) })
+    }
+
+    /// The same, with fields built at run time (in their order).
+    public func log(_ messageLevel: LogLevel, _ message: String, pairs fields: [(String, String)]) {
         guard messageLevel >= level else { return }
         let time = WallClock.iso8601Now()
         var line: String
         if json {
             var members: [(String, String)] = [("@timestamp", time), ("@level", messageLevel.rawValue), ("@module", subsystem), ("@message", message)]
-            members += fields.map { ($0.key, $0.value) }
+            members += fields
             line = "{" + members.map { "\(quoted($0.0)):\(quoted($0.1))" }.joined(separator: ",") + "}"
         } else {
             line = "\(time) [\(messageLevel.rawValue.uppercased())] \(subsystem): \(message)"

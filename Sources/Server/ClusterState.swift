@@ -112,6 +112,9 @@ struct ClusterState {
     var lastJoinRequest: UInt64 = 0
     /// When each peer was last heard from (monotonic milliseconds).
     var lastHeard: [RaftNodeID: UInt64] = [:]
+    /// The membership and role last reported in a `.note`.
+    var notedMembership: Membership?
+    var notedRole: RaftRole = .follower
     /// The term and vote last handed to the disk.
     var writtenTerm: UInt64 = 0
     var writtenVote: RaftNodeID?

@@ -18,7 +18,7 @@ enum LogEntryPayload {
         do {
             return (try Command.decode(Array(bytes[8...])), time)
         } catch {
-            preconditionFailure("log entry \(index) holds a command this build cannot decode: \(error)")
+            fatalError("log entry \(index) holds a command this build cannot decode: \(error)")
         }
     }
 }

@@ -4,7 +4,8 @@ import Raft
 //
 //   PeerMessage   tag u8, then the case's fields:
 //     1 raft       from u64, to u64, term u64, body tag u8, the body's fields
-//     2 status     bootstrapped bool, leader optional ID, term u64, nodeName string, address string
+//     2 status     bootstrapped bool, leader optional ID, term u64, nodeName string, address string,
+//                  nodeID string
 //     3 forward    context u64, payload bytes
 //     4 forwarded  context u64, index u64, term u64
 //     5 join       address string
@@ -105,6 +106,7 @@ public enum PeerCodec {
             writer.u64(status.term)
             writer.string(status.nodeName)
             writer.string(status.address)
+            writer.string(status.nodeID)
         case .forward(let context, let payload):
             writer.u8(MessageTag.forward.rawValue)
             writer.u64(context)
@@ -181,6 +183,7 @@ public enum PeerCodec {
         let term = try reader.u64("status.term")
         let nodeName = try reader.string("status.nodeName")
         let address = try reader.string("status.address")
-        return PeerStatus(bootstrapped: bootstrapped, leader: leader, term: term, nodeName: nodeName, address: address)
+        let nodeID = try reader.string("status.nodeID")
+        return PeerStatus(bootstrapped: bootstrapped, leader: leader, term: term, nodeName: nodeName, address: address, nodeID: nodeID)
     }
 }

@@ -33,16 +33,19 @@ public struct PeerStatus: Sendable, Equatable {
     /// The leader it follows, if it knows one.
     public var leader: RaftNodeID?
     public var term: UInt64
-    /// Its node name and peer address ("host:port").
+    /// Its node name, peer address ("host:port") and node ID (the UUID in its data folder, which
+    /// the operator API shows).
     public var nodeName: String
     public var address: String
+    public var nodeID: String
 
-    public init(bootstrapped: Bool, leader: RaftNodeID?, term: UInt64, nodeName: String, address: String) {
+    public init(bootstrapped: Bool, leader: RaftNodeID?, term: UInt64, nodeName: String, address: String, nodeID: String = "") {
         self.bootstrapped = bootstrapped
         self.leader = leader
         self.term = term
         self.nodeName = nodeName
         self.address = address
+        self.nodeID = nodeID
     }
 }
 

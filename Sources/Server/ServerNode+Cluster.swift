@@ -248,11 +248,12 @@ extension ServerNode {
             info = try store.restore(data: snapshot.data, to: config.snapshotPath)
         } catch {
             // DESIGN.md §7: a replica that cannot take the leader's state must not go on.
-            preconditionFailure("cannot install the leader's snapshot at index \(snapshot.index): \(error)")
+            fatalError("cannot install the leader's snapshot at index \(snapshot.index): \(error)")
         }
         batch.compaction = LogCompaction(index: snapshot.index, term: snapshot.term, membership: snapshot.membership, checksum: info.checksum)
         if raft.log.lastIndex == snapshot.index { batch.truncateFrom = snapshot.index + 1 }
         cluster.installs += 1
+        outputs.append(.note("installed the leader's snapshot", [("index", String(snapshot.index)), ("bytes", String(snapshot.data.count))]))
         // Everything may have changed: drop what was derived from the old state.
         cache.removeAll()
         discoveryCache.removeAll()
@@ -279,6 +280,7 @@ extension ServerNode {
         let index = taken.index
         guard index > raft.log.snapshotIndex, index <= raft.log.applied, let term = raft.log.term(at: index) else { return }
         raft.compact(through: index, data: taken.data)
+        outputs.append(.note("snapshot taken; log compacted", [("index", String(index)), ("bytes", String(taken.data.count))]))
         guard let membership = raft.latestSnapshot?.membership else { return }
         disk.enqueue(PersistBatch(compaction: LogCompaction(index: index, term: term, membership: membership, checksum: taken.checksum)),
                      ready: nil, held: [])
@@ -308,6 +310,11 @@ extension ServerNode {
         case .status(let status):
             cluster.statuses[peer] = status
             if cluster.connected[peer] == nil { cluster.connected[peer] = status.address }
+            // A server with a log that is no longer a member (removed while it was down, or by
+            // an operator while it ran) is added back, as Consul's leader re-adds live servers.
+            if status.bootstrapped, raft.role == .leader, !raft.membership.members.contains(peer) {
+                join(peer, address: status.address)
+            }
         case .forward(let context, let payload):
             forwardReceived(context: context, payload: payload, from: peer)
         case .forwarded(let context, let index, let term):
@@ -325,7 +332,7 @@ extension ServerNode {
 
     private var status: PeerStatus {
         PeerStatus(bootstrapped: cluster.bootstrapped, leader: raft.leader, term: raft.term,
-                   nodeName: config.identity.nodeName, address: config.serverAddress)
+                   nodeName: config.identity.nodeName, address: config.serverAddress, nodeID: config.identity.nodeID)
     }
 
     // MARK: Forming and joining
@@ -348,6 +355,7 @@ extension ServerNode {
                         hardState: raft.hardState, seed: random.next())
         disk.enqueue(PersistBatch(entries: [entry]), ready: nil, held: [])
         cluster.bootstrapped = true
+        outputs.append(.note("formed a new cluster", [("servers", servers.values.sorted().joined(separator: ","))]))
         broadcastStatus()
         if membership.voters == [config.raftID] { raft.campaignNow() }
     }
@@ -463,6 +471,7 @@ extension ServerNode {
     /// connections up to date.
     private mutating func clusterChanged() {
         if !cluster.bootstrapped, raft.log.lastIndex > 0 { cluster.bootstrapped = true }
+        noteChanges()
         if raft.leader != cluster.leader {
             cluster.leader = raft.leader
             // What was handed to the old leader may never be answered: fail it now, so the
@@ -499,6 +508,31 @@ extension ServerNode {
         }
     }
 
+    /// Leadership and membership changes, for the operator's log.
+    private mutating func noteChanges() {
+        let membership = raft.membership
+        func names(_ ids: [RaftNodeID]) -> String {
+            ids.map { $0 == config.raftID ? config.serverAddress : membership.addresses[$0] ?? String($0, radix: 16) }.joined(separator: ",")
+        }
+        if raft.leader != cluster.leader {
+            if let leader = raft.leader {
+                let address = leader == config.raftID ? config.serverAddress : membership.addresses[leader] ?? String(leader, radix: 16)
+                outputs.append(.note(leader == config.raftID ? "this server leads" : "following a leader",
+                                     [("leader", address), ("term", String(raft.term))]))
+            } else {
+                outputs.append(.note("no known leader", [("term", String(raft.term))]))
+            }
+        }
+        if cluster.bootstrapped, membership != cluster.notedMembership {
+            cluster.notedMembership = membership
+            outputs.append(.note("membership", [("voters", names(membership.voters)), ("learners", names(membership.learners))]))
+        }
+        if raft.role != cluster.notedRole {
+            cluster.notedRole = raft.role
+            if raft.role == .candidate { outputs.append(.note("election started", [("term", String(raft.term))])) }
+        }
+    }
+
     /// Re-reads this server's checks after the state was replaced wholesale.
     private mutating func restartLocalDuties() {
         timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
@@ -523,8 +557,11 @@ extension ServerNode {
         next.servers = membership.members.map { id in
             let isSelf = id == config.raftID
             let hex = String(id, radix: 16)
+            // Every server shows each one by its node ID, as Consul does; a peer not heard from
+            // since this server started shows its Raft ID until its status arrives.
+            let known = cluster.statuses[id].map(\.nodeID).flatMap { $0.isEmpty ? nil : $0 }
             return NodeView.RaftServer(
-                id: isSelf ? config.identity.nodeID : String(repeating: "0", count: max(0, 16 - hex.count)) + hex,
+                id: isSelf ? config.identity.nodeID : known ?? String(repeating: "0", count: max(0, 16 - hex.count)) + hex,
                 node: isSelf ? config.identity.nodeName : cluster.statuses[id]?.nodeName ?? address(id),
                 address: address(id), leader: raft.leader == id, voter: membership.voters.contains(id))
         }

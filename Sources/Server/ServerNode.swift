@@ -57,6 +57,8 @@ public enum NodeOutput: Sendable {
     case send(to: RaftNodeID, PeerMessage)
     /// Keep connections to exactly these peer addresses ("host:port"), reconnecting as needed.
     case dial([String])
+    /// Something an operator should find in the log: leadership, membership, snapshots.
+    case note(String, [(String, String)])
     /// Copy the state store to `ServerConfig.snapshotPath` off the loop (a consistent copy, as
     /// of whatever it has applied), then report `.snapshotTaken`. At most one is asked at a time.
     case takeSnapshot

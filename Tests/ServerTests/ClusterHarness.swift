@@ -78,7 +78,7 @@ struct ClusterHarness {
                 case .takeSnapshot:
                     let copy = try? member.store.snapshotData(to: member.node.config.snapshotPath)
                     inbox.append((target, .snapshotTaken(copy.map { SnapshotTaken(index: $0.info.index, checksum: $0.info.checksum, data: $0.data) })))
-                case .upgrade, .push, .startProbe: break
+                case .upgrade, .push, .startProbe, .note: break
                 }
             }
             members[target] = member

@@ -178,4 +178,28 @@ final class ClusterTests: XCTestCase {
         let read = try XCTUnwrap(try cluster.send(old, "GET", "/v1/kv/stranded"))
         XCTAssertEqual(read.status, .notFound, "the write the client was told failed never applied")
     }
+
+    func testAServerRemovedWhileDownIsAddedBackWhenItReturns() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        let leader = try XCTUnwrap(cluster.leader)
+        let victim = cluster.members.keys.sorted().first { $0 != leader }!
+        for other in cluster.members.keys where other != victim {
+            cluster.cut.insert([victim, other])
+            cluster.cut.insert([other, victim])
+        }
+        XCTAssertEqual(try cluster.send(leader, "DELETE", "/v1/operator/raft/peer?address=\(ClusterHarness.address(Int(victim)))")?.status, .ok)
+        cluster.tick(10)
+        XCTAssertFalse(cluster.members[leader]!.node.raft.membership.members.contains(victim))
+        // It comes back: its connections come up again and it says who it is.
+        cluster.cut.removeAll()
+        for other in cluster.members.keys where other != victim { cluster.connect(victim, other) }
+        cluster.tick(60)
+        XCTAssertEqual(cluster.members[leader]!.node.raft.membership.voters.sorted(), [1, 2, 3], "added back, caught up, promoted")
+        XCTAssertEqual(try cluster.send(victim, "PUT", "/v1/kv/back", body: "yes")?.status, .ok)
+        // Every server names every server by its node ID.
+        let views = cluster.members.values.map { $0.node.view.servers.map(\.id).sorted() }
+        XCTAssertEqual(Set(views).count, 1, "\(views)")
+        XCTAssertTrue(views[0].allSatisfy { $0.contains("-") }, "\(views[0])")
+    }
 }

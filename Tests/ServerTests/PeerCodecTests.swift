@@ -41,7 +41,7 @@ final class PeerCodecTests: XCTestCase {
     /// Every PeerMessage case, every body, small enough to test every prefix.
     private static let samples: [PeerMessage] = bodies.map { raft($0) } + [
         raft(.timeoutNow, from: .max, to: 0, term: .max),
-        .status(PeerStatus(bootstrapped: true, leader: 3, term: 8, nodeName: "node-a", address: "a.svc:8300")),
+        .status(PeerStatus(bootstrapped: true, leader: 3, term: 8, nodeName: "node-a", address: "a.svc:8300", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e")),
         .status(PeerStatus(bootstrapped: false, leader: nil, term: 0, nodeName: "", address: "")),
         .status(PeerStatus(bootstrapped: true, leader: 0, term: 1, nodeName: "nœud-β", address: "[fe80::1]:8300")),
         .forward(context: 5, payload: [0, 1, 2, 255]),

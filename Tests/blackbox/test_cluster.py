@@ -611,8 +611,6 @@ def test_removed_peer_leaves_the_configuration_and_writes_go_on(raft_cluster):
     r = requests.delete(f"{stays.url}/v1/operator/raft/peer", timeout=10)
     assert r.status_code == 400, (r.status_code, r.text)
 
-@pytest.mark.xfail(strict=True, reason="product bug: each server reports itself by its node-id UUID and the others "
-                   "by a 16-hex-digit Raft ID, so one server has two IDs depending on whom you ask")
 def test_raft_configuration_is_the_same_from_every_server(raft_cluster):
     raft_cluster.wait_leader()
     views = {}

@@ -144,3 +144,23 @@ def test_connections_per_client_are_limited(make_node):
             s.close()
     time.sleep(0.2)
     assert requests.get(n.consul + "/v1/status/leader").status_code == 200
+
+
+def test_a_client_that_hangs_up_mid_response_does_not_kill_the_node(node):
+    # A large answer written to a socket the client already closed is an EPIPE for the writer;
+    # unhandled it is a SIGPIPE, which killed the process (found by the cluster tests).
+    base = f"http://127.0.0.1:{node.http_port}"
+    value = b"x" * 100_000
+    for n in range(50):
+        assert requests.put(f"{base}/v1/kv/big/{n}", data=value, timeout=10).text == "true"
+    request = b"GET /v1/kv/big?recurse HTTP/1.1\r\nHost: x\r\n\r\n"
+    for _ in range(30):
+        s = socket.create_connection(("127.0.0.1", node.http_port), timeout=5)
+        s.sendall(request)
+        s.close()
+        time.sleep(0.02)
+        if node.proc.poll() is not None:
+            break
+    time.sleep(0.3)
+    assert node.proc.poll() is None, "the node died"
+    assert requests.get(f"{base}/v1/status/leader", timeout=5).status_code == 200
