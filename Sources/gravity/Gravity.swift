@@ -9,7 +9,7 @@ struct Gravity: ParsableCommand {
         commandName: "gravity",
         abstract: "Gravity: a service registry with a Consul-compatible API, its own Raft and SQLite.",
         version: Agent.version,
-        subcommands: [AgentCommand.self, KVCommand.self, CatalogCommand.self, MembersCommand.self, VersionCommand.self])
+        subcommands: [AgentCommand.self, KVCommand.self, CatalogCommand.self, MembersCommand.self, OperatorCommand.self, VersionCommand.self])
 }
 
 /// Both spellings of a long flag: Consul's `-name` and the usual `--name`.

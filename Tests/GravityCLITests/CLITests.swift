@@ -120,6 +120,25 @@ final class CLITests: XCTestCase {
         XCTAssertThrowsError(try MembersCommand.output(response(404, "Invalid URL path: not a recognized HTTP API endpoint")))
     }
 
+    func testOperatorRaftListPeersRemoveAndTransfer() throws {
+        let body = #"{"Servers":[{"ID":"aa-1","Node":"n1","Address":"10.0.0.1:8300","Leader":true,"Voter":true,"ProtocolVersion":"3","LastIndex":9},"#
+            + #"{"ID":"bb-2","Node":"n2","Address":"10.0.0.2:8300","Leader":false,"Voter":false,"ProtocolVersion":"3","LastIndex":0}],"Index":0}"#
+        XCTAssertEqual(String(decoding: try OperatorCommand.ListPeers.output(response(200, body)), as: UTF8.self), """
+            Node  ID    Address        State     Voter  RaftProtocol
+            n1    aa-1  10.0.0.1:8300  leader    true   3
+            n2    bb-2  10.0.0.2:8300  follower  false  3
+
+            """)
+        XCTAssertThrowsError(try OperatorCommand.ListPeers.output(response(500, "No cluster leader"))) { error in
+            XCTAssertEqual("\(error)", "Error getting peers: Unexpected response code: 500 (No cluster leader)")
+        }
+        XCTAssertEqual(String(decoding: try OperatorCommand.RemovePeer.output(response(200, ""), address: "10.0.0.2:8300", id: nil), as: UTF8.self),
+                       "Removed peer with address \"10.0.0.2:8300\"\n")
+        XCTAssertEqual(String(decoding: try OperatorCommand.TransferLeader.output(response(200, #"{"Success":true}"#)), as: UTF8.self), "Success\n")
+        XCTAssertEqual(OperatorCommand.RemovePeer.escape("[::1]:8300"), "[::1]:8300")
+        XCTAssertEqual(OperatorCommand.RemovePeer.escape("a b&c"), "a%20b%26c")
+    }
+
     func testTableTrimsTrailingBlanksAndPadsAllButTheLastColumn() {
         XCTAssertEqual(CLIOutput.table([["a", "bb", "c"], ["ddd", "", ""]]), "a    bb  c\nddd\n")
         XCTAssertEqual(CLIOutput.table([]), "")

@@ -622,3 +622,25 @@ def test_raft_configuration_is_the_same_from_every_server(raft_cluster):
     for n in raft_cluster.nodes:
         node_id = n.get("/v1/agent/self").json()["Config"]["NodeID"]
         assert (node_id, n.name, n.peer_address, True) in views["node1"], (n.name, node_id, views["node1"])
+
+
+def test_operator_raft_cli_lists_and_transfers(raft_cluster):
+    leader = raft_cluster.wait_leader()
+    follower = raft_cluster.followers(leader)[0]
+
+    def gravity(*args):
+        return subprocess.run([BIN, "operator", "raft", *args, "-http-addr", f"127.0.0.1:{follower.http_port}"],
+                              capture_output=True, text=True, timeout=20)
+
+    listed = gravity("list-peers")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["Node", "ID", "Address", "State", "Voter", "RaftProtocol"]
+    states = {line.split()[0]: line.split()[3] for line in lines[1:]}
+    assert states == {n.name: ("leader" if n is leader else "follower") for n in raft_cluster.nodes}, listed.stdout
+    target = next(line.split()[1] for line in lines[1:] if line.split()[0] == follower.name)
+    moved = gravity("transfer-leader", "-id", target)
+    assert (moved.returncode, moved.stdout) == (0, "Success\n"), moved.stderr
+    assert raft_cluster.wait_leader(other_than=leader) is follower
+    missing = gravity("remove-peer", "-address", "10.9.9.9:8300")
+    assert missing.returncode == 1 and "was not found in the Raft configuration" in missing.stderr, (missing.stdout, missing.stderr)
