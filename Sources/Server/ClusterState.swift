@@ -43,6 +43,8 @@ struct ReadBarrier {
     }
 
     var queued: [Read] = []
+    /// Requests that need a leader, held while none is known (`leaderHoldMilliseconds`).
+    var awaitingLeader: [Read] = []
     var round: (context: UInt64, started: UInt64, reads: [Read])?
     var confirmed: [(index: UInt64, reads: [Read])] = []
 }

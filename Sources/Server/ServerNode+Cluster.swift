@@ -102,6 +102,14 @@ extension ServerNode {
 
     /// A request from a client: reads that must be linearizable wait for a ReadIndex round.
     mutating func receive(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest) {
+        let isRead = request.method == "GET" || request.method == "HEAD"
+        if raft.leader == nil, cluster.bootstrapped, !isRead || Self.needsReadIndex(listener, request) {
+            // An election is under way (or this server is cut off): wait a while for a leader
+            // rather than fail at once, as Consul does.
+            reads.awaitingLeader.append(ReadBarrier.Read(id: id, listener: listener, request: request,
+                                                         deadline: monotonicMilliseconds + config.leaderHoldMilliseconds))
+            return
+        }
         guard Self.needsReadIndex(listener, request), !servesOwnReads, !config.unsafeSkipReadIndex else {
             return handle(id, listener, request, finalAttempt: false)
         }
@@ -183,6 +191,9 @@ extension ServerNode {
             reads.round = nil
             reads.queued = round.reads + reads.queued
         }
+        let lapsed = reads.awaitingLeader.filter { $0.deadline <= now }
+        reads.awaitingLeader.removeAll { $0.deadline <= now }
+        for request in lapsed { refuse(request.id, request.listener, .internalServerError, Self.noLeader) }
         let expired = reads.queued.filter { $0.deadline <= now }
         reads.queued.removeAll { $0.deadline <= now }
         for read in expired { refuse(read.id, read.listener, .internalServerError, Self.noLeader) }
@@ -484,6 +495,11 @@ extension ServerNode {
             if let round = reads.round {
                 reads.round = nil
                 reads.queued = round.reads + reads.queued
+            }
+            if raft.leader != nil, !reads.awaitingLeader.isEmpty {
+                let held = reads.awaitingLeader
+                reads.awaitingLeader = []
+                for request in held { receive(request.id, request.listener, request.request) }
             }
             if raft.leader != nil {
                 if !started { start() }

@@ -122,6 +122,9 @@ public struct ServerConfig: Sendable {
     /// ReadIndex round and answer from the local store (stale after a partition). Never set
     /// outside the simulator.
     public var unsafeSkipReadIndex = false
+    /// How long a request that needs a leader waits for one while none is known (an election
+    /// under way) before it gets 500 "No cluster leader" (Consul: `rpc_hold_timeout`, 7 s).
+    public var leaderHoldMilliseconds: UInt64 = 7000
     /// How long a write may wait for its commit, and a read for its ReadIndex, before the
     /// client is told it failed.
     public var requestTimeoutMilliseconds: UInt64 = 15_000
@@ -442,6 +445,7 @@ public struct ServerNode {
 
     mutating func cancel(_ id: RequestID) {
         probeRequests[id] = nil
+        if !reads.awaitingLeader.isEmpty { reads.awaitingLeader.removeAll { $0.id == id } }
         if let service = watchedConfig.removeValue(forKey: id) {
             configWatchers[service]?.remove(id)
             if configWatchers[service]?.isEmpty == true { configWatchers[service] = nil }

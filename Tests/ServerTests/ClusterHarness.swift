@@ -98,10 +98,21 @@ struct ClusterHarness {
 
     /// Sends a request to one member and returns its answer after up to `ticks` ticks.
     mutating func send(_ to: RaftNodeID, _ method: String, _ target: String, body: String = "", ticks: Int = 40) throws -> HTTPResponse? {
+        let id = try request(to, method, target, body: body)
+        return response(to, id, ticks: ticks)
+    }
+
+    /// Sends a request and returns its ID; `response` waits for the answer.
+    mutating func request(_ to: RaftNodeID, _ method: String, _ target: String, body: String = "") throws -> RequestID {
         sequence += 1
         let id = RequestID(connection: 1, sequence: sequence)
         let request = try HTTPRequest(method: method, target: target, version: .http1_1, headers: HTTPHeaders([("Host", "x")]), body: Array(body.utf8))
         deliver(to, .request(id, .consul, request))
+        return id
+    }
+
+    /// The answer to request `id`, after up to `ticks` ticks.
+    mutating func response(_ to: RaftNodeID, _ id: RequestID, ticks: Int = 40) -> HTTPResponse? {
         for _ in 0..<ticks where members[to]?.responses[id] == nil { tick() }
         return members[to]?.responses.removeValue(forKey: id)
     }

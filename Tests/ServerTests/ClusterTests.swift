@@ -40,7 +40,7 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(String(decoding: cas.body, as: UTF8.self), "false")
     }
 
-    func testAServerWithoutALeaderRefusesReadsAndWritesButServesStaleReads() throws {
+    func testAServerWithoutALeaderHoldsThenRefusesReadsAndWritesButServesStaleReads() throws {
         var cluster = try ClusterHarness(size: 3)
         cluster.tick(60)
         _ = try cluster.send(1, "PUT", "/v1/kv/k", body: "v")
@@ -53,10 +53,13 @@ final class ClusterTests: XCTestCase {
         }
         cluster.tick(120)
         XCTAssertNil(cluster.members[lonely]!.node.raft.leader)
-        let write = try XCTUnwrap(try cluster.send(lonely, "PUT", "/v1/kv/k", body: "w"))
+        // Held for a leader (Consul's rpc_hold_timeout, 7 s), then refused.
+        let held = try cluster.request(lonely, "PUT", "/v1/kv/k", body: "w")
+        XCTAssertNil(cluster.response(lonely, held, ticks: 130), "still waiting for a leader at 6.5 s")
+        let write = try XCTUnwrap(cluster.response(lonely, held, ticks: 20))
         XCTAssertEqual(write.status, .internalServerError)
         XCTAssertEqual(String(decoding: write.body, as: UTF8.self), "No cluster leader")
-        let read = try XCTUnwrap(try cluster.send(lonely, "GET", "/v1/kv/k"))
+        let read = try XCTUnwrap(try cluster.send(lonely, "GET", "/v1/kv/k", ticks: 200))
         XCTAssertEqual(read.status, .internalServerError)
         let stale = try XCTUnwrap(try cluster.send(lonely, "GET", "/v1/kv/k?stale&raw"))
         XCTAssertEqual(String(decoding: stale.body, as: UTF8.self), "v")
@@ -201,5 +204,31 @@ final class ClusterTests: XCTestCase {
         let views = cluster.members.values.map { $0.node.view.servers.map(\.id).sorted() }
         XCTAssertEqual(Set(views).count, 1, "\(views)")
         XCTAssertTrue(views[0].allSatisfy { $0.contains("-") }, "\(views[0])")
+    }
+
+    func testARequestHeldDuringAnElectionIsServedByTheNewLeader() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        let old = try XCTUnwrap(cluster.leader)
+        for other in cluster.members.keys where other != old {
+            cluster.cut.insert([old, other])
+            cluster.cut.insert([other, old])
+        }
+        // The two followers cannot reach each other either for now: no election can finish.
+        let followers = cluster.members.keys.sorted().filter { $0 != old }
+        cluster.cut.insert([followers[0], followers[1]])
+        cluster.cut.insert([followers[1], followers[0]])
+        let follower = followers[0]
+        for _ in 0..<200 where cluster.members[follower]!.node.raft.leader != nil { cluster.tick() }
+        XCTAssertNil(cluster.members[follower]!.node.raft.leader)
+        // A write through it waits for a leader instead of failing at once...
+        let id = try cluster.request(follower, "PUT", "/v1/kv/during", body: "election")
+        XCTAssertNil(cluster.response(follower, id, ticks: 20))
+        // ...and the followers elect one once they hear each other again.
+        cluster.cut.remove([followers[0], followers[1]])
+        cluster.cut.remove([followers[1], followers[0]])
+        let answer = try XCTUnwrap(cluster.response(follower, id, ticks: 140))
+        XCTAssertEqual(answer.status, .ok)
+        XCTAssertEqual(String(decoding: answer.body, as: UTF8.self), "true")
     }
 }
