@@ -164,6 +164,8 @@ extension ServerNode {
 
     /// Serves the confirmed reads whose index the state machine has reached.
     private mutating func serveConfirmedReads() {
+        // While the leader's snapshot waits to be installed, the store is behind the log.
+        guard restoring == nil else { return }
         while let first = reads.confirmed.first, first.index <= raft.log.applied {
             reads.confirmed.removeFirst()
             for read in first.reads { handle(read.id, read.listener, read.request, finalAttempt: false) }
@@ -210,8 +212,12 @@ extension ServerNode {
             while raft.hasReady {
                 let ready = raft.ready()
                 var batch = PersistBatch(hardState: durableHardState(ready), entries: ready.entries)
-                if let snapshot = ready.snapshot { install(snapshot, into: &batch) }
-                apply(ready.committed)
+                if let snapshot = ready.snapshot { beginInstall(snapshot, into: &batch) }
+                if restoring != nil {
+                    restoring!.entries += ready.committed
+                } else {
+                    apply(ready.committed)
+                }
                 for state in ready.readStates { readConfirmed(state) }
                 let needsDisk = batch.hardState != nil || !batch.entries.isEmpty || batch.compaction != nil || batch.truncateFrom != nil
                 // A leader's messages acknowledge nothing of its own disk: they may leave while
@@ -250,21 +256,39 @@ extension ServerNode {
         if let batch = disk.startNext() { outputs.append(.persist(batch)) }
         for ready in done.readies { raft.advance(ready) }
         for message in done.held { send(.raft(message), to: message.to) }
+        if let pending = restoring, let compaction = done.batch.compaction, compaction.index >= pending.index { finishInstall() }
     }
 
-    /// Restores the state machine from the leader's snapshot.
-    private mutating func install(_ snapshot: RaftSnapshot, into batch: inout PersistBatch) {
-        let info: SnapshotInfo
+    /// The leader's snapshot arrived: its file is written (durably) first, then the log's new
+    /// starting point goes to `raft.db` with this batch, and only once that is durable is the
+    /// state replaced (`finishInstall`). A crash in between finds a log that starts at the
+    /// snapshot and a state behind it, which start-up restores from the file; the other order
+    /// would leave a state ahead of a log that does not know the snapshot's term.
+    private mutating func beginInstall(_ snapshot: RaftSnapshot, into batch: inout PersistBatch) {
+        let checksum: UInt32
         do {
-            info = try store.restore(data: snapshot.data, to: config.snapshotPath)
+            checksum = try StateStore.writeSnapshot(snapshot.data, to: config.snapshotPath)
         } catch {
             // DESIGN.md §7: a replica that cannot take the leader's state must not go on.
-            fatalError("cannot install the leader's snapshot at index \(snapshot.index): \(error)")
+            fatalError("cannot write the leader's snapshot at index \(snapshot.index): \(error)")
         }
-        batch.compaction = LogCompaction(index: snapshot.index, term: snapshot.term, membership: snapshot.membership, checksum: info.checksum)
+        batch.compaction = LogCompaction(index: snapshot.index, term: snapshot.term, membership: snapshot.membership, checksum: checksum)
         if raft.log.lastIndex == snapshot.index { batch.truncateFrom = snapshot.index + 1 }
         cluster.installs += 1
-        outputs.append(.note("installed the leader's snapshot", [("index", String(snapshot.index)), ("bytes", String(snapshot.data.count))]))
+        restoring = (snapshot.index, checksum, [])
+    }
+
+    /// The batch that moved the log's start to the snapshot is durable: replace the state, then
+    /// apply what was committed after it meanwhile.
+    private mutating func finishInstall() {
+        guard let pending = restoring else { return }
+        restoring = nil
+        do {
+            try store.restore(from: config.snapshotPath, expectedChecksum: pending.checksum)
+        } catch {
+            fatalError("cannot install the leader's snapshot at index \(pending.index): \(error)")
+        }
+        outputs.append(.note("installed the leader's snapshot", [("index", String(pending.index))]))
         // Everything may have changed: drop what was derived from the old state.
         cache.removeAll()
         discoveryCache.removeAll()
@@ -273,12 +297,13 @@ extension ServerNode {
             rerun(id, finalAttempt: false)
         }
         if started { restartLocalDuties() }
+        apply(pending.entries)
     }
 
     /// Asks for a snapshot once enough entries were applied since the last, so the log (in
     /// memory and in `raft.db`) stays bounded; followers too far behind get the snapshot instead.
     private mutating func compactIfDue() {
-        guard !snapshotRequest.asked, raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold else { return }
+        guard !snapshotRequest.asked, restoring == nil, raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold else { return }
         snapshotRequest.asked = true
         snapshotRequest.installs = cluster.installs
         outputs.append(.takeSnapshot)

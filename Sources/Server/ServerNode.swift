@@ -189,6 +189,9 @@ public struct ServerNode {
     /// A `.takeSnapshot` is out; `installs` counts snapshots installed from the leader, so a copy
     /// that was under way across one is not used.
     var snapshotRequest: (installs: Int, asked: Bool) = (0, false)
+    /// A snapshot from the leader written to its file, waiting for its log record to be durable
+    /// before it replaces the state; the committed entries after it wait with it.
+    var restoring: (index: UInt64, checksum: UInt32, entries: [RaftEntry])?
     /// Parked blocking queries: what to re-run, and when their wait ends.
     var parked: [RequestID: (listener: Listener, request: HTTPRequest, deadline: UInt64)] = [:]
     var waiters: WaiterTable<WatchKey>

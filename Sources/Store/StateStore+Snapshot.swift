@@ -128,16 +128,23 @@ extension StateStore {
         return data
     }
 
-    /// Replaces the live state with a snapshot received from the leader: `data` is written to
-    /// `path` durably (it is then this server's latest snapshot), verified and restored.
-    public func restore(data: [UInt8], to path: String) throws(StoreError) -> SnapshotInfo {
+    /// Writes a snapshot received from the leader to `path`, durably (under its own temporary
+    /// name: a snapshot being taken on the pool may be writing `.tmp`), and returns its CRC-32C
+    /// for `restore(from:expectedChecksum:)`.
+    public static func writeSnapshot(_ data: [UInt8], to path: String) throws(StoreError) -> UInt32 {
         var crc = CRC32C()
         crc.update(data)
-        // Its own temporary name: a snapshot being taken on the pool may be writing `.tmp`.
         try FileSystem.writeFileAtomically(data, named: FileSystem.name(of: path), in: FileSystem.folder(of: path), mode: 0o600,
                                            temporarySuffix: ".install")
-        try restore(from: path, expectedChecksum: crc.value)
-        return SnapshotInfo(index: appliedIndex, checksum: crc.value, bytes: data.count)
+        return crc.value
+    }
+
+    /// Replaces the live state with a snapshot received from the leader (`writeSnapshot`, then
+    /// `restore(from:expectedChecksum:)`).
+    public func restore(data: [UInt8], to path: String) throws(StoreError) -> SnapshotInfo {
+        let checksum = try Self.writeSnapshot(data, to: path)
+        try restore(from: path, expectedChecksum: checksum)
+        return SnapshotInfo(index: appliedIndex, checksum: checksum, bytes: data.count)
     }
 }
 
