@@ -114,6 +114,19 @@ struct ClusterState {
     var lastJoinRequest: UInt64 = 0
     /// When each peer was last heard from (monotonic milliseconds).
     var lastHeard: [RaftNodeID: UInt64] = [:]
+    /// What the view and the dial set were last built from.
+    struct ViewInputs: Equatable {
+        var role: RaftRole
+        var leader: RaftNodeID?
+        var term: UInt64
+        var membership: Membership
+        var statuses: Int
+        var caughtUp: Bool
+        var contact: UInt64
+    }
+    var viewInputs: ViewInputs?
+    /// Counts the statuses received (their names and IDs appear in the view).
+    var statusVersion = 0
     /// The membership and role last reported in a `.note`.
     var notedMembership: Membership?
     var notedRole: RaftRole = .follower

@@ -345,6 +345,7 @@ extension ServerNode {
             raft.step(raftMessage)
         case .status(let status):
             cluster.statuses[peer] = status
+            cluster.statusVersion &+= 1
             if cluster.connected[peer] == nil { cluster.connected[peer] = status.address }
             // A server with a log that is no longer a member (removed while it was down, or by
             // an operator while it ran) is added back, as Consul's leader re-adds live servers.
@@ -540,7 +541,17 @@ extension ServerNode {
             timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
         }
         cluster.wasLeader = leads
+        // This runs after every input: rebuild the view and the dial set only when what they
+        // are made of changed (a leader's stays the same write after write).
+        let inputs = ClusterState.ViewInputs(
+            role: raft.role, leader: raft.leader, term: raft.term, membership: raft.membership,
+            statuses: cluster.statusVersion, caughtUp: leads || raft.log.applied >= raft.log.committed,
+            contact: leads ? 0 : monotonicMilliseconds &- cluster.leaderContact)
+        guard inputs != cluster.viewInputs else { return }
+        let membershipChanged = inputs.membership != cluster.viewInputs?.membership
+        cluster.viewInputs = inputs
         refreshView()
+        guard membershipChanged || cluster.dialed == nil else { return }
         let wanted = Array(Set(config.retryJoin + raft.membership.members.filter { $0 != config.raftID }.compactMap { raft.membership.addresses[$0] })
             .subtracting([config.serverAddress])).sorted()
         if cluster.dialed != wanted {
@@ -594,7 +605,7 @@ extension ServerNode {
         next.peers = membership.voters.map(address).sorted()
         next.lastContactMilliseconds = raft.role == .leader ? 0 : Int(clamping: monotonicMilliseconds &- cluster.leaderContact)
         if raft.leader == nil { next.lastContactMilliseconds = 0 }
-        next.isCaughtUp = raft.log.applied >= raft.log.committed
+        next.isCaughtUp = raft.role == .leader || raft.log.applied >= raft.log.committed
         next.servers = membership.members.map { id in
             let isSelf = id == config.raftID
             let hex = String(id, radix: 16)
