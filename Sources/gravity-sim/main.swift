@@ -1,0 +1,1 @@
+print("gravity-sim: not yet wired")
