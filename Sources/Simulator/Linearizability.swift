@@ -11,6 +11,13 @@
 // compare-and-set against the value some read saw at index i (0: the key is absent). A value
 // seen at two different ModifyIndexes is itself a violation (one write applied twice, or two
 // replicas that disagree), reported before the search.
+//
+// Unknown writes nobody saw. A write (or CAS) without an answer whose value no read ever
+// returned can only matter by putting the key in a state no later read sees: all it can explain
+// is a refused CAS. Each such write would double the search space, so they leave the search,
+// and a refused CAS may instead find the key in an unobserved state when one of them was
+// invoked before the CAS completed. That admits every history the full search admits (it never
+// invents a violation) and a few more (the unobserved state may be used more than once).
 
 /// What the checker found.
 public enum LinearizabilityVerdict: Sendable, Equatable {
@@ -56,7 +63,19 @@ public enum LinearizabilityChecker {
             }
             indexOfValue[value] = index
         }
-        let operations = history.compactMap { RegisterOperation($0, valueAtIndex: valueAtIndex) }
+        let observed = Set(valueAtIndex.values)
+        let unseen = history.filter { entry in
+            guard entry.outcome == .unknown else { return false }
+            switch entry.request {
+            case .read: return false
+            case .write(let value), .cas(_, let value): return !observed.contains(value)
+            }
+        }
+        let firstUnseen = unseen.map(\.invokeOrder).min()
+        let operations = history.compactMap { entry -> RegisterOperation? in
+            if unseen.contains(entry) { return nil }
+            return RegisterOperation(entry, valueAtIndex: valueAtIndex, unseenWriteBefore: firstUnseen)
+        }
         var search = WGLSearch(operations: operations, stepBudget: stepBudget)
         switch search.run() {
         case .some(true): return .linearizable
@@ -81,9 +100,15 @@ struct RegisterOperation: Equatable {
     /// `UInt64.max` for an operation that never completed.
     var complete: UInt64
     var summary: String
+    /// A refused CAS that may find the key in a state no read saw (an unanswered, unseen write
+    /// was invoked before it completed).
+    var mayMeetUnseenWrite = false
+
+    /// The state an unseen write leaves: no read returns it, no CAS expects it.
+    static let unseenValue = "\u{0}unseen"
 
     /// nil for what constrains nothing: a read without an answer, a refused plain write.
-    init?(_ entry: HistoryEntry, valueAtIndex: [UInt64: String]) {
+    init?(_ entry: HistoryEntry, valueAtIndex: [UInt64: String], unseenWriteBefore firstUnseen: UInt64? = nil) {
         invoke = entry.invokeOrder
         complete = entry.outcome == .unknown ? UInt64.max : (entry.completeOrder ?? UInt64.max)
         summary = entry.summary
@@ -98,6 +123,7 @@ struct RegisterOperation: Equatable {
             let expected = index == 0 ? nil : (valueAtIndex[index] ?? "<unseen index \(index)>")
             let succeeded: Bool? = outcome == .applied ? true : (outcome == .refused ? false : nil)
             kind = .cas(expected: expected, new: value, succeeded: succeeded)
+            mayMeetUnseenWrite = succeeded == false && firstUnseen.map { $0 < complete } == true
         }
     }
 
@@ -107,7 +133,10 @@ struct RegisterOperation: Equatable {
         case .read(let seen): return seen == state ? .some(state) : nil
         case .write(let value): return .some(value)
         case .cas(let expected, let new, let succeeded):
-            if state == expected { return succeeded == false ? nil : .some(new) }
+            if state == expected {
+                if succeeded == false { return mayMeetUnseenWrite ? .some(Self.unseenValue) : nil }
+                return .some(new)
+            }
             return succeeded == true ? nil : .some(state)
         }
     }

@@ -157,3 +157,33 @@ final class LinearizabilityTests: XCTestCase {
         XCTAssertEqual(LinearizabilityChecker.check(history(items)), .linearizable)
     }
 }
+
+extension LinearizabilityTests {
+    func testAnUnseenUnknownWriteMayExplainARefusedCAS() {
+        let entries = history([
+            (.write("a"), .applied, 1, 2),
+            (.read, .found("a", modifyIndex: 5), 3, 4),
+            (.write("z"), .unknown, 5, nil),
+            (.cas(expectedIndex: 5, value: "b"), .refused, 6, 7),
+        ])
+        XCTAssertEqual(LinearizabilityChecker.check(entries), .linearizable)
+    }
+
+    func testAnUnseenWriteInvokedAfterTheCASCannotExplainIt() {
+        let entries = history([
+            (.write("a"), .applied, 1, 2),
+            (.read, .found("a", modifyIndex: 5), 3, 4),
+            (.cas(expectedIndex: 5, value: "b"), .refused, 6, 7),
+            (.write("z"), .unknown, 8, nil),
+        ])
+        guard case .violation = LinearizabilityChecker.check(entries) else { return XCTFail("a write from the future explained a refusal") }
+    }
+
+    func testHundredsOfUnseenUnknownWritesStayCheap() {
+        var items: [(KVRequest, KVOutcome, UInt64, UInt64?)] = []
+        for value in 0..<300 { items.append((.write("v\(value)"), .unknown, UInt64(value + 1), nil)) }
+        items.append((.write("w"), .applied, 400, 401))
+        items.append((.read, .found("w", modifyIndex: 9), 402, 403))
+        XCTAssertEqual(LinearizabilityChecker.check(history(items)), .linearizable)
+    }
+}
