@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Registry", "Store"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API", "Raft", "Store"]),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "CLibUV"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Loop", "HTTP", "Server", "Registry", "CLibUV"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"]),

@@ -2,7 +2,7 @@ import Registry
 
 /// What the API layer knows about this node and its cluster while it answers one request.
 /// `ServerNode` builds it; handlers only read it, so they stay pure functions of their input.
-public struct NodeView: Sendable {
+public struct NodeView: Sendable, Equatable {
     public var identity: AgentIdentity
     /// Gravity's version, e.g. "0.1.0".
     public var version: String
@@ -22,6 +22,26 @@ public struct NodeView: Sendable {
     /// True once this node has applied everything the leader had committed when it last heard.
     public var isCaughtUp: Bool
     public var ports: Ports
+    /// Every Raft member, as the operator API lists them.
+    public var servers: [RaftServer] = []
+
+    /// One member of the Raft cluster.
+    public struct RaftServer: Sendable, Equatable {
+        /// Its node ID for this server; for the others, their Raft ID (16 hex digits).
+        public var id: String
+        public var node: String
+        public var address: String
+        public var leader: Bool
+        public var voter: Bool
+
+        public init(id: String, node: String, address: String, leader: Bool, voter: Bool) {
+            self.id = id
+            self.node = node
+            self.address = address
+            self.leader = leader
+            self.voter = voter
+        }
+    }
 
     /// The listening ports, as `agent/self` reports them.
     public struct Ports: Sendable, Equatable {

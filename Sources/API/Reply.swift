@@ -18,6 +18,17 @@ public enum Reply {
     /// Nothing newer than the client's `?index` yet: park the request until one of `watch`
     /// changes or the wait ends, then run the handler again (DESIGN.md §8).
     case wait(watch: [WatchKey], waitMilliseconds: UInt64)
+    /// Change the Raft cluster (the leader does it); answer with `respond(nil)` once under way,
+    /// or `respond(message)` naming why it could not be done.
+    case operate(RaftOperation, respond: (String?) -> HTTPResponse)
+}
+
+/// What the operator API may ask of Raft.
+public enum RaftOperation: Sendable, Equatable {
+    /// Hand leadership to the server with this ID, or to the most caught-up one (nil).
+    case transferLeader(id: String?)
+    /// Remove a server from the cluster, named by ID or by peer address.
+    case removePeer(id: String?, address: String?)
 }
 
 /// `?index` and `?wait` of a blocking query (consul-api.md §1.5).
@@ -53,7 +64,7 @@ extension Reply {
     public var immediateResponse: HTTPResponse? {
         switch self {
         case .response(let response), .read(let response, _): response
-        case .write, .wait, .probe: nil
+        case .write, .wait, .probe, .operate: nil
         }
     }
 }

@@ -24,10 +24,13 @@ public final class Agent {
     private var dataDirectory: DataFolder?
     private let logWriter: LogWriter
     private let checkpointer: StateCheckpointer
+    private let snapshotter: StateSnapshotter
     private var checkpointInFlight = false
     /// The state store's applied index at the last checkpoint: no new writes, no checkpoint.
     private var checkpointedIndex: UInt64 = 0
     private var stopping = false
+    /// The Raft transport on the server port.
+    private var peers: PeerTransport?
     /// Runs the HTTP and TCP probes the node starts (lazy: its callback needs `self`).
     private lazy var probes = ProbeRunner(loop: loop, allowLinkLocalTargets: config.checksAllowLinkLocalTargets) { [unowned self] id, result in
         self.step(.probeFinished(id, result))
@@ -53,29 +56,34 @@ public final class Agent {
             serverAddress: Self.hostPort(config.bindAddr, config.ports.server),
             ports: config.ports)
         serverConfig.tickMilliseconds = Self.tickMilliseconds
+        serverConfig.bootstrapExpect = config.effectiveBootstrapExpect
+        serverConfig.retryJoin = config.joinAddresses
+        serverConfig.snapshotThreshold = config.raftSnapshotThreshold
         let directory = folder.directory!
-        let log = try Self.openLog(directory, serverAddress: serverConfig.serverAddress)
+        serverConfig.snapshotPath = directory.path + "/" + DataDirectory.snapshotFileName
+        let boot = try Self.openLog(directory, snapshotPath: serverConfig.snapshotPath)
         logWriter = LogWriter(log: directory.raftLog)
         do {
             checkpointer = try StateCheckpointer(path: directory.path + "/" + DataDirectory.stateFileName)
+            snapshotter = try StateSnapshotter(path: directory.path + "/" + DataDirectory.stateFileName)
         } catch { throw .storage("\(directory.path): \(error)") }
         let seed = DataFolder.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        node = ServerNode(config: serverConfig, store: directory.state, log: log, seed: seed)
+        node = ServerNode(config: serverConfig, store: directory.state, boot: boot, seed: seed)
     }
 
-    /// Reads the log back for replay: the entries the state store has not applied yet. A new
-    /// log starts with its configuration entry at index 1, so no index a client sees is 0.
-    private static func openLog(_ directory: DataDirectory, serverAddress: String) throws(AgentError) -> SingleServerLog {
+    /// Reads `raft.db` back. A state store behind the log's snapshot point (its last writes
+    /// were lost with the page cache) is restored from the snapshot file first.
+    private static func openLog(_ directory: DataDirectory, snapshotPath: String) throws(AgentError) -> RaftBoot {
         do {
-            var last = try directory.raftLog.lastIndex
-            if last == 0 {
-                let entry = LogEntryRecord(index: 1, term: SingleServerLog.term, kind: SingleServerLog.Kind.configuration.rawValue, data: Array(serverAddress.utf8))
-                try directory.raftLog.append([entry])
-                last = 1
+            let boot = try RaftBoot.load(from: directory.raftLog)
+            if directory.state.appliedIndex < boot.snapshotIndex {
+                try directory.state.restore(from: snapshotPath, expectedChecksum: boot.snapshotChecksum)
             }
-            let applied = min(directory.state.appliedIndex, last)
-            let durable = try directory.raftLog.entries(from: applied + 1, to: last + 1)
-            return SingleServerLog(lastIndex: last, appliedIndex: applied, durable: durable)
+            let last = boot.entries.last?.index ?? boot.snapshotIndex
+            guard directory.state.appliedIndex <= last else {
+                throw StoreError.corrupt("state.db has applied index \(directory.state.appliedIndex), beyond the end of raft.db (\(last)): the two files are not from the same server")
+            }
+            return boot
         } catch {
             throw .storage("\(directory.path): \(error)")
         }
@@ -84,8 +92,10 @@ public final class Agent {
     /// Binds every listener and serves until SIGINT or SIGTERM; then closes every handle and
     /// returns. Blocks the calling thread, which becomes the loop thread.
     public func run() throws(AgentError) {
-        // Signals first: once a port answers, a SIGTERM must already mean a clean stop.
+        // Signals first: once a port answers, a SIGTERM must already mean a clean stop. The
+        // peer transport before the first tick, which may already dial.
         do {
+            try startPeers()
             try startTimersAndSignals()
             try bindListeners()
         } catch {
@@ -105,14 +115,39 @@ public final class Agent {
         logger.info("Gravity agent stopped")
     }
 
+    /// Copies state.db to snapshot.db on the thread pool and reports it to the node.
+    private func takeSnapshot() {
+        let snapshotter = self.snapshotter
+        let path = node.config.snapshotPath
+        loop.queueWork({ () -> Result<SnapshotTaken, StoreError> in
+            do throws(StoreError) {
+                let (info, data) = try snapshotter.take(to: path)
+                return .success(SnapshotTaken(index: info.index, checksum: info.checksum, data: data))
+            } catch {
+                return .failure(error)
+            }
+        }, completion: { [unowned self] result in
+            switch result ?? .failure(.io("snapshot cancelled")) {
+            case .success(let taken):
+                self.logger.debug("snapshot taken", ["index": "\(taken.index)", "bytes": "\(taken.data.count)"])
+                self.step(.snapshotTaken(taken))
+            case .failure(let error):
+                self.logger.warn("snapshot failed", ["error": "\(error)"])
+                self.step(.snapshotTaken(nil))
+            }
+        })
+    }
+
     /// Closes every handle, the loop and the data folder.
     private func shutDownLoop() {
-        // Probes end unreported (the node is going away) and close their handles first.
+        // Probes and peers end unreported (the node is going away) and close their handles first.
         probes.shutDown()
+        peers?.shutDown()
         loop.closeAllHandles()
         // uv_loop_close fails only with handles open, which closeAllHandles just ruled out.
         try? loop.close()
         checkpointer.close()
+        snapshotter.close()
         dataDirectory?.close()
         dataDirectory = nil
     }
@@ -156,6 +191,24 @@ public final class Agent {
         } catch {
             logger.warn("state.db checkpoint failed", ["error": "\(error)"])
         }
+    }
+
+    /// Listens on the server port for other servers and hands what they say to the node.
+    private func startPeers() throws(AgentError) {
+        let handshake = PeerHandshake(datacenter: config.datacenter, id: node.config.raftID, address: node.config.serverAddress)
+        let transport = PeerTransport(
+            loop: loop, handshake: handshake, logger: logger,
+            onConnected: { [unowned self] remote in self.step(.peerConnected(remote)) },
+            onMessage: { [unowned self] peer, message in self.step(.peer(from: peer, message)) },
+            onDisconnected: { _ in })
+        do {
+            try transport.listen(on: try SocketAddress(ip: config.bindAddr, port: config.ports.server))
+        } catch {
+            transport.shutDown()
+            throw .bind("cannot listen on \(node.config.serverAddress): \(error)")
+        }
+        peers = transport
+        logger.info("listening", ["api": "Raft peers", "address": node.config.serverAddress])
     }
 
     private func bindListeners() throws(AgentError) {
@@ -220,35 +273,53 @@ public final class Agent {
             servers[Int(id.connection >> 56)].push(id, message)
         case .startProbe(let id, let spec):
             probes.start(id, spec)
-        case .persist(let entries):
-            logWriter.persist(entries, on: loop) { [unowned self] result in
-                switch result {
-                case .success(let last):
-                    self.step(.persisted(through: last))
-                    self.checkpointIfWritten()
-                case .failure(let error):
+        case .persist(let batch):
+            logWriter.persist(batch, on: loop) { [unowned self] error in
+                if let error {
                     // DESIGN.md §7: a node that cannot write its log must not go on.
-                    self.logger.error("raft.db append failed; stopping", ["error": "\(error)"])
-                    preconditionFailure("raft.db append failed: \(error)")
+                    self.logger.error("raft.db write failed; stopping", ["error": "\(error)"])
+                    preconditionFailure("raft.db write failed: \(error)")
                 }
+                self.step(.persisted)
+                self.checkpointIfWritten()
             }
+        case .send(let peer, let message):
+            peers?.send(message, to: peer)
+        case .dial(let addresses):
+            peers?.dial(addresses)
+        case .takeSnapshot:
+            takeSnapshot()
         }
     }
 
-    /// Graceful stop: stop accepting, let in-flight responses go out, then end the loop.
+    /// Graceful stop: a leader hands leadership to a caught-up follower first (DESIGN.md §10,
+    /// so a rolling restart costs one round trip, not an election timeout); then stop
+    /// accepting, let in-flight responses go out, and end the loop.
     private func stop(reason: String) {
         guard !stopping else { return }
         stopping = true
         logger.info("shutting down", ["signal": reason])
-        for server in servers { server.shutdown() }
-        // Wait for connections to drain (their last responses written), at most the grace period.
+        step(.stopping)
         let started = loop.nowMilliseconds
+        var draining = false
         guard let drain = try? Timer(loop: loop) else { loop.stop(); return }  // no timer: stop at once
         drain.start(afterMilliseconds: 10, repeatMilliseconds: 10) { [unowned self] in
+            let now = self.loop.nowMilliseconds
+            if !draining {
+                // Wait for the handover (it ends within an election timeout either way).
+                guard self.node.raft.role != .leader || self.node.raft.transferee == nil || now &- started > Self.handoverMilliseconds else { return }
+                if self.node.raft.role != .leader { self.logger.info("leadership handed over", ["leader": self.node.view.leaderAddress ?? ""]) }
+                draining = true
+                for server in self.servers { server.shutdown() }
+            }
+            // Wait for connections to drain (their last responses written), at most the grace period.
             let drained = self.servers.allSatisfy { $0.connections.isEmpty }
-            if drained || self.loop.nowMilliseconds &- started > Self.shutdownGraceMilliseconds { self.loop.stop() }
+            if drained || now &- started > Self.shutdownGraceMilliseconds { self.loop.stop() }
         }
     }
+
+    /// How long a stopping leader waits for a follower to take over.
+    static let handoverMilliseconds: UInt64 = 3000
 
     /// How long a stopping agent waits for in-flight responses.
     static let shutdownGraceMilliseconds: UInt64 = 5000

@@ -23,8 +23,27 @@ public struct AgentConfig: Sendable, Equatable {
     /// Off by default: a check registered through the API could otherwise read the cloud
     /// provider's instance metadata, credentials included, back through its output.
     public var checksAllowLinkLocalTargets = false
+    /// Form a new cluster once this many servers see each other (`-bootstrap-expect`); nil:
+    /// 1 when there is nothing to join (a lone server), else 0 (only join).
+    public var bootstrapExpect: Int?
+    /// Other servers' peer addresses, "host:port" (`-retry-join`, repeatable; DNS names are
+    /// re-resolved on every connect). A bare host gets the default server port 8300.
+    public var retryJoin: [String] = []
+    /// Applied entries between snapshots (Consul: `raft_snapshot_threshold`).
+    public var raftSnapshotThreshold: UInt64 = 16384
 
     public init() {}
+
+    /// `bootstrapExpect` with its default filled in.
+    public var effectiveBootstrapExpect: Int { bootstrapExpect ?? (retryJoin.isEmpty ? 1 : 0) }
+
+    /// `retryJoin` with the default port added where none was given.
+    public var joinAddresses: [String] {
+        retryJoin.map { address in
+            if address.hasPrefix("[") { return address.contains("]:") ? address : address + ":8300" }
+            return address.contains(":") ? address : address + ":8300"
+        }
+    }
 
     /// Bounds on what one client may take; checked at start-up (`validate`).
     public struct Limits: Sendable, Equatable {
@@ -74,6 +93,18 @@ public struct AgentConfig: Sendable, Equatable {
         let listening = [ports.http, ports.discovery, ports.server]
         if Set(listening).count != listening.count {
             throw ValidationError(field: "ports", message: "Ports must differ: http \(ports.http), discovery \(ports.discovery), server \(ports.server)")
+        }
+        if let expect = bootstrapExpect, !(0...7).contains(expect) {
+            throw ValidationError(field: "bootstrap_expect", message: "Invalid bootstrap_expect \(expect): must be 0 to 7")
+        }
+        if dev, let expect = bootstrapExpect, expect > 1 {
+            throw ValidationError(field: "bootstrap_expect", message: "Bootstrap mode cannot be used with -dev above 1 server")
+        }
+        for address in retryJoin where address.isEmpty || address.contains(" ") {
+            throw ValidationError(field: "retry_join", message: "Invalid retry_join address \"\(address)\"")
+        }
+        guard raftSnapshotThreshold >= 16 else {
+            throw ValidationError(field: "raft_snapshot_threshold", message: "Invalid raft_snapshot_threshold \(raftSnapshotThreshold): must be at least 16")
         }
         try validateLimits()
     }

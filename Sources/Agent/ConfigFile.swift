@@ -37,6 +37,14 @@ public enum ConfigFile {
             case "ports": try applyPorts(value, to: &config, file: file)
             case "limits": try applyLimits(value, to: &config, file: file)
             case "security": try applySecurity(value, to: &config, file: file)
+            case "server": _ = try bool(value, key, file)  // every Gravity node is a server
+            case "bootstrap_expect": config.bootstrapExpect = try int(value, key, file)
+            case "retry_join":
+                guard let list = value as? [Any] else { throw .config("\(file): \"retry_join\" must be an array of strings") }
+                var addresses: [String] = []
+                for item in list { addresses.append(try string(item, key, file)) }
+                config.retryJoin = addresses
+            case "raft_snapshot_threshold": config.raftSnapshotThreshold = UInt64(max(0, try int(value, key, file)))
             default: throw .config("\(file): unknown key \"\(key)\"")
             }
         }
@@ -104,6 +112,8 @@ public enum ConfigFile {
             case "GRAVITY_DNS_PORT": config.ports.dns = try int(value, name, origin)
             case "GRAVITY_SERVER_PORT": config.ports.server = try int(value, name, origin)
             case "GRAVITY_DISCOVERY_PORT": config.ports.discovery = try int(value, name, origin)
+            case "GRAVITY_BOOTSTRAP_EXPECT": config.bootstrapExpect = try int(value, name, origin)
+            case "GRAVITY_RETRY_JOIN": config.retryJoin = value.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
             default: continue  // other GRAVITY_* variables belong to scripts, not the agent
             }
         }

@@ -47,7 +47,7 @@ final class DataFolder {
         directory?.close()
         directory = nil
         guard temporary else { return }
-        for name in ["raft.db", "raft.db-wal", "raft.db-shm", "state.db", "state.db-wal", "state.db-shm", "node-id"] {
+        for name in ["raft.db", "raft.db-wal", "raft.db-shm", "state.db", "state.db-wal", "state.db-shm", "node-id", "snapshot.db", "snapshot.db.tmp"] {
             unlink(path + "/" + name)
         }
         rmdir(path)

@@ -11,6 +11,9 @@ public struct RaftLog: Sendable {
     public private(set) var stableIndex: UInt64
     public internal(set) var committed: UInt64
     public private(set) var applied: UInt64
+    /// The last entry handed to the shell to persist (`Ready.entries`): a later Ready hands out
+    /// only what comes after it, so the shell may persist one batch while the core goes on.
+    private(set) var handedOut: UInt64
 
     public init(snapshotIndex: UInt64 = 0, snapshotTerm: UInt64 = 0, entries: [RaftEntry] = [], committed: UInt64 = 0, applied: UInt64? = nil) {
         precondition(entries.first.map { $0.index == snapshotIndex + 1 } ?? true, "entries must follow the snapshot")
@@ -21,6 +24,7 @@ public struct RaftLog: Sendable {
         stableIndex = entries.last?.index ?? snapshotIndex
         self.committed = max(committed, snapshotIndex)
         self.applied = applied ?? max(committed, snapshotIndex)
+        handedOut = stableIndex
     }
 
     public var lastIndex: UInt64 { entries.last?.index ?? snapshotIndex }
@@ -72,6 +76,7 @@ public struct RaftLog: Sendable {
                 precondition(entry.index > committed, "a leader overwrote committed entry \(entry.index)")
                 entries.removeSubrange(Int(entry.index - snapshotIndex - 1)...)
                 stableIndex = min(stableIndex, entry.index - 1)
+                handedOut = min(handedOut, entry.index - 1)
             }
             entries.append(entry)
         }
@@ -80,6 +85,16 @@ public struct RaftLog: Sendable {
 
     /// Entries not yet durable.
     public var unstable: [RaftEntry] { entries(from: stableIndex + 1, through: lastIndex) }
+
+    /// Entries not yet durable and not yet handed out; marks them handed out.
+    mutating func takeUnpersisted() -> [RaftEntry] {
+        let batch = entries(from: max(stableIndex, handedOut) + 1, through: lastIndex)
+        handedOut = lastIndex
+        return batch
+    }
+
+    /// Whether entries wait to be handed out for persisting.
+    var hasUnpersisted: Bool { lastIndex > max(stableIndex, handedOut) }
 
     /// The shell made entries through `index` durable (they may have been replaced since:
     /// only the part still in the log at the same term counts).
@@ -110,6 +125,7 @@ public struct RaftLog: Sendable {
         committed = max(committed, index)
         applied = max(applied, index)
         stableIndex = max(index, min(stableIndex, lastIndex))
+        handedOut = max(index, min(handedOut, lastIndex))
     }
 
     /// Drops entries through `index` (already applied and snapshotted).

@@ -100,7 +100,8 @@ public struct RaftNode: Sendable {
     private var refused: Set<RaftNodeID> = []
     private(set) var progress: [RaftNodeID: Progress] = [:]
     private var outbox: [RaftMessage] = []
-    private var persistedHardState: HardState
+    /// The hard state last handed out to persist.
+    private var handedOutHardState: HardState
     private var random: UInt64
     /// ReadIndex: the last confirmation round started, reads waiting for one, reads waiting for
     /// a commit in this term, and reads confirmed.
@@ -112,17 +113,20 @@ public struct RaftNode: Sendable {
     public private(set) var transferee: RaftNodeID?
     private var transferElapsed = 0
 
-    public init(config: RaftConfig, log: RaftLog, hardState: HardState, seed: UInt64) {
+    /// `snapshotMembership`: the membership in force at the log's snapshot point, when it starts
+    /// at one (a restart after compaction).
+    public init(config: RaftConfig, log: RaftLog, hardState: HardState, seed: UInt64, snapshotMembership: Membership? = nil) {
         self.config = config
         self.log = log
         term = hardState.term
         vote = hardState.vote
         self.log.committed = max(self.log.committed, min(hardState.commit, self.log.lastIndex))
-        persistedHardState = hardState
+        handedOutHardState = hardState
         random = seed | 1
         membership = Membership(voters: config.voters)
         electionTimeout = config.electionTicks.lowerBound
         electionTimeout = drawElectionTimeout()
+        baseMembership = snapshotMembership
         recomputeMembership()
     }
 
@@ -284,6 +288,11 @@ public struct RaftNode: Sendable {
     /// are dropped, and `data` is what followers that need them get instead.
     public mutating func compact(through index: UInt64, data: [UInt8]) {
         precondition(index <= log.applied, "compacting entries not yet applied")
+        if index == log.snapshotIndex, index > 0, latestSnapshot == nil {
+            // After a restart: the log starts at a snapshot whose data the application read back.
+            latestSnapshot = RaftSnapshot(index: index, term: log.snapshotTerm, membership: membership(at: index), data: data)
+            return
+        }
         guard index > log.snapshotIndex, let term = log.term(at: index) else { return }
         let membershipThere = membership(at: index)
         log.compact(through: index)
@@ -589,35 +598,56 @@ public struct RaftNode: Sendable {
 
     /// Whether `ready()` has anything.
     public var hasReady: Bool {
-        hardState != persistedHardState || !log.unstable.isEmpty || !outbox.isEmpty || !appliable.isEmpty || !readStates.isEmpty
+        hardState != handedOutHardState || log.hasUnpersisted || !outbox.isEmpty || !appliable.isEmpty || !readStates.isEmpty
             || snapshotToRestore != nil
     }
 
     /// Committed entries that are durable here and not yet applied.
     private var appliable: [RaftEntry] { log.entries(from: log.applied + 1, through: min(log.committed, log.stableIndex)) }
 
-    /// What to persist, send and apply now; hand it back to `advance` once done.
+    /// What to persist, send and apply now. The caller applies `committed` before it steps the
+    /// core again (they count as applied from here on), and calls `advance` with this value once
+    /// `hardState` and `entries` are durable. It may take further Readies before that: each
+    /// hands out only what the earlier ones did not, and they must be made durable in order.
     public mutating func ready() -> Ready {
         let state = hardState
         let ready = Ready(
-            hardState: state == persistedHardState ? nil : state,
-            entries: log.unstable,
+            hardState: state == handedOutHardState ? nil : state,
+            entries: log.takeUnpersisted(),
             messages: outbox,
             committed: appliable,
             readStates: readStates,
             snapshot: snapshotToRestore)
+        handedOutHardState = state
+        if let last = ready.committed.last { log.applied(through: last.index) }
         outbox.removeAll()
         readStates.removeAll()
         snapshotToRestore = nil
         return ready
     }
 
-    /// The shell persisted, sent and applied `ready`.
+    /// The shell made `ready`'s hard state and entries durable (and applied its committed
+    /// entries, which it did right after `ready()`).
     public mutating func advance(_ ready: Ready) {
-        if let state = ready.hardState { persistedHardState = state }
-        if let last = ready.entries.last { log.stable(through: last.index, term: last.term) }
-        if let last = ready.committed.last { log.applied(through: last.index) }
+        // Entries replaced while on their way do not count; those before them, still in the
+        // log at the same term, do (log matching: they are the same entries).
+        if let last = ready.entries.last(where: { log.term(at: $0.index) == $0.term }) {
+            log.stable(through: last.index, term: last.term)
+        }
         // The leader's own entries just became durable: they may complete a majority.
         maybeCommit()
+    }
+
+    /// Starts an election now instead of waiting out a timeout: what a server that is the only
+    /// voter does at start-up, so a one-server cluster leads at once.
+    public mutating func campaignNow() {
+        guard role != .leader, isVoter else { return }
+        campaign()
+    }
+
+    /// The highest index the leader knows `peer` holds; nil unless this server leads and
+    /// `peer` is a member.
+    public func matchIndex(of peer: RaftNodeID) -> UInt64? {
+        role == .leader ? progress[peer]?.match : nil
     }
 }

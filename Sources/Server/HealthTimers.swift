@@ -101,8 +101,9 @@ struct HealthTimers {
     }
 
     /// The commands for timers that have run out, in a fixed order; their timers are disarmed
-    /// (a TTL check re-arms on its next update).
-    mutating func due(now: UInt64, store: StateStore) -> [Command] {
+    /// (a TTL check re-arms on its next update). Session timers run out only on the leader
+    /// (`sessions`); elsewhere they stay armed.
+    mutating func due(now: UInt64, store: StateStore, sessions: Bool) -> [Command] {
         var commands: [Command] = []
         for key in checkDeadlines.keys.sorted() where checkDeadlines[key]!.deadline <= now {
             checkDeadlines[key] = nil
@@ -111,7 +112,7 @@ struct HealthTimers {
             let output = last.isEmpty ? "TTL expired" : "TTL expired (last output before timeout follows): \(last)"
             commands.append(.ttlExpired(TTLExpiry(node: key.node, checkID: key.checkID, output: output)))
         }
-        for id in sessionDeadlines.keys.sorted() where sessionDeadlines[id]!.deadline <= now {
+        for id in sessionDeadlines.keys.sorted() where sessions && sessionDeadlines[id]!.deadline <= now {
             sessionDeadlines[id] = nil
             commands.append(.sessionDestroy(id: id))
         }

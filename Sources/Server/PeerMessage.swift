@@ -1,3 +1,4 @@
+import API
 import Raft
 
 /// What servers say to each other over the server port (8300), after the transport's own
@@ -19,6 +20,10 @@ public enum PeerMessage: Sendable, Equatable {
     /// A server that is not a member asks the leader to add it (as a learner, promoted to voter
     /// once it has caught up). `address` is where it listens for peers.
     case join(address: String)
+    /// A follower hands an operator request (`/v1/operator/raft/...`) to the leader.
+    case operate(context: UInt64, operation: RaftOperation)
+    /// The leader's answer to `operate`: nil when under way, else why it could not be done.
+    case operated(context: UInt64, failure: String?)
 }
 
 /// One server's view of its cluster, as `PeerMessage.status` carries it.

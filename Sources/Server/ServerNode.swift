@@ -1,5 +1,6 @@
 import API
 import HTTP
+import Raft
 import Registry
 import Store
 
@@ -28,21 +29,37 @@ public enum NodeInput: Sendable {
     case tick(monotonicMilliseconds: UInt64, wallMilliseconds: UInt64)
     /// A complete, well-formed HTTP request.
     case request(RequestID, Listener, HTTPRequest)
-    /// The entries of the last `.persist` are durable (fsynced) through this index.
-    case persisted(through: UInt64)
+    /// The oldest `.persist` batch not yet reported is durable (fsynced).
+    case persisted
+    /// A connection with this peer completed its handshake (either side dialed).
+    case peerConnected(PeerHandshake)
+    /// A message from a peer.
+    case peer(from: RaftNodeID, PeerMessage)
     /// The client of this request went away (or its WebSocket closed): forget it.
     case cancel(RequestID)
     /// A probe the node started (`.startProbe`) has finished.
     case probeFinished(ProbeID, ProbeResult)
+    /// The process is about to stop: a leader hands leadership to its most caught-up follower.
+    case stopping
+    /// The snapshot asked for with `.takeSnapshot` is written (`ServerConfig.snapshotPath`):
+    /// the state as of `index`, the file's CRC-32C and its bytes; nil when it failed.
+    case snapshotTaken(SnapshotTaken?)
 }
 
 /// What the node asks the shell to do.
 public enum NodeOutput: Sendable {
     /// Write this response for that request (in request order per connection: the shell's job).
     case respond(RequestID, HTTPResponse)
-    /// Append these entries to `raft.db` and fsync, then report `.persisted(through:)` with the
-    /// last index. At most one batch is in flight.
-    case persist([LogEntryRecord])
+    /// Write this batch to `raft.db` in one transaction and fsync, then report `.persisted`.
+    /// At most one batch is in flight.
+    case persist(PersistBatch)
+    /// Send this message to that peer over any established connection (dropped if none).
+    case send(to: RaftNodeID, PeerMessage)
+    /// Keep connections to exactly these peer addresses ("host:port"), reconnecting as needed.
+    case dial([String])
+    /// Copy the state store to `ServerConfig.snapshotPath` off the loop (a consistent copy, as
+    /// of whatever it has applied), then report `.snapshotTaken`. At most one is asked at a time.
+    case takeSnapshot
     /// Write this 101 response for that request, then switch its connection to WebSocket: the
     /// connection is from then on the subscriber `RequestID` (`.push` targets it; the shell
     /// reports its end with `.cancel`).
@@ -52,6 +69,19 @@ public enum NodeOutput: Sendable {
     /// Run this probe and report `.probeFinished(id, result)` when it ends (always exactly once,
     /// within its timeout).
     case startProbe(ProbeID, ProbeSpec)
+}
+
+/// A snapshot of the state the shell took (`.takeSnapshot`).
+public struct SnapshotTaken: Sendable, Equatable {
+    public var index: UInt64
+    public var checksum: UInt32
+    public var data: [UInt8]
+
+    public init(index: UInt64, checksum: UInt32, data: [UInt8]) {
+        self.index = index
+        self.checksum = checksum
+        self.data = data
+    }
 }
 
 /// Fixed facts about this node, decided at start-up by the shell.
@@ -66,6 +96,41 @@ public struct ServerConfig: Sendable {
     public var maxBlockingQueries = 16384
     /// How often the shell ticks (DESIGN.md §5: 50 ms): the precision of the node's clock.
     public var tickMilliseconds: UInt64 = 50
+    /// This server's Raft ID: stable, never reused (`RaftIdentity.id(fromNodeID:)`).
+    public var raftID: RaftNodeID = 1
+    /// With an empty log: form a new cluster once this many servers (this one included) see
+    /// each other; 0 never forms one (the server only joins an existing cluster).
+    public var bootstrapExpect = 1
+    /// Peer addresses to reach other servers at ("host:port", DNS names allowed).
+    public var retryJoin: [String] = []
+    /// Where this server keeps its latest state snapshot (`snapshot.db` in the data folder).
+    public var snapshotPath = "snapshot.db"
+    /// Applied entries beyond the last snapshot that trigger a new one (Consul:
+    /// `raft_snapshot_threshold`).
+    public var snapshotThreshold: UInt64 = 16384
+    /// Writes waiting for commit at most; beyond it new writes get 429.
+    public var maxPendingWrites = 65536
+    /// A voter the leader has not heard from for this long is removed from the cluster, as long
+    /// as at least `minimumVoters` (and a majority of the rest) remain (Consul's autopilot
+    /// dead-server clean-up).
+    public var deadServerMilliseconds: UInt64 = 60_000
+    /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`).
+    public var minimumVoters: Int { max(3, bootstrapExpect) }
+    /// A deliberately broken build for the simulator's negative control: reads skip the
+    /// ReadIndex round and answer from the local store (stale after a partition). Never set
+    /// outside the simulator.
+    public var unsafeSkipReadIndex = false
+    /// How long a write may wait for its commit, and a read for its ReadIndex, before the
+    /// client is told it failed.
+    public var requestTimeoutMilliseconds: UInt64 = 15_000
+
+    /// The Raft ID of a node: the first 64 bits of its node ID (a random UUID persisted in the
+    /// data folder, so a server whose folder is lost comes back as a new member); never 0.
+    public static func raftID(fromNodeID nodeID: String) -> RaftNodeID {
+        let hex = nodeID.unicodeScalars.compactMap { UInt64(String($0), radix: 16) }.prefix(16)
+        let id = hex.reduce(UInt64(0)) { $0 << 4 | $1 }
+        return id == 0 ? 1 : id
+    }
 
     public init(identity: AgentIdentity, version: String, consulCompatibleVersion: String, serverAddress: String, ports: NodeView.Ports) {
         self.identity = identity
@@ -73,6 +138,7 @@ public struct ServerConfig: Sendable {
         self.consulCompatibleVersion = consulCompatibleVersion
         self.serverAddress = serverAddress
         self.ports = ports
+        raftID = Self.raftID(fromNodeID: identity.nodeID)
     }
 }
 
@@ -80,28 +146,44 @@ public struct ServerConfig: Sendable {
 /// a clock, draws unseeded randomness or touches a socket; the shell (`Agent`) or a simulator
 /// drives it.
 ///
-/// Writes: a handler's `.write` is proposed to the log; the shell persists the batch; once durable
-/// it is applied to the `StateStore` and the waiting request answered. Reads: answered from the
-/// store, or parked (blocking queries) until what they watch changes or their wait ends.
-///
-/// Until the Raft issue lands the log is `SingleServerLog`: this node is its own leader and only
-/// voter, which is what Consul's `-dev` agent reports too.
+/// Writes: a handler's `.write` is proposed to Raft (on a follower: forwarded to the leader);
+/// the shell persists each batch; once committed and durable here it is applied to the
+/// `StateStore` and the waiting request answered. Reads: answered from the store after a
+/// ReadIndex round confirms this node is up to date (`?stale` skips it), or parked (blocking
+/// queries) until what they watch changes or their wait ends.
 public struct ServerNode {
     public let config: ServerConfig
     /// What the API shows of this node; cached answers carry its headers, so a change drops them.
-    public private(set) var view: NodeView {
+    public internal(set) var view: NodeView {
         didSet { cache.removeAll() }
     }
     let store: StateStore
-    var log: SingleServerLog
+    /// The consensus core.
+    public internal(set) var raft: RaftNode
     let consul = ConsulAPI()
     let discovery = DiscoveryAPI()
     var random: SplitMix64
     var monotonicMilliseconds: UInt64 = 0
     var wallMilliseconds: UInt64 = 0
+    /// Set once this node knows a leader (and so runs its probes and timers).
     var started = false
     /// Writes proposed and not yet applied, by log index.
-    var pendingWrites: [UInt64: (id: RequestID, respond: (ApplyResult) -> HTTPResponse)] = [:]
+    var pendingWrites: [UInt64: PendingWrite] = [:]
+    /// Writes handed to the leader and not yet answered, by context.
+    var forwardedWrites: [UInt64: PendingWrite] = [:]
+    /// Operator requests handed to the leader and not yet answered, by context.
+    var forwardedOperations: [UInt64: (id: RequestID, respond: (String?) -> HTTPResponse, deadline: UInt64)] = [:]
+    /// Results of recently applied entries, for forwarded writes whose answer arrives late.
+    var recentResults = RecentResults()
+    /// Reads waiting for a ReadIndex round.
+    var reads = ReadBarrier()
+    var nextContext: UInt64 = 1
+    /// Raft batches to make durable: the first is in flight; messages wait with their batch.
+    var disk = DiskQueue()
+    var cluster: ClusterState
+    /// A `.takeSnapshot` is out; `installs` counts snapshots installed from the leader, so a copy
+    /// that was under way across one is not used.
+    var snapshotRequest: (installs: Int, asked: Bool) = (0, false)
     /// Parked blocking queries: what to re-run, and when their wait ends.
     var parked: [RequestID: (listener: Listener, request: HTTPRequest, deadline: UInt64)] = [:]
     var waiters: WaiterTable<WatchKey>
@@ -121,69 +203,82 @@ public struct ServerNode {
     let discoveryCache = DiscoveryCache()
     var watchedConfig: [RequestID: String] = [:]
 
-    /// `store` and `log` come from the data folder; entries the log holds beyond the store's
-    /// applied index are applied here, before the node answers anything.
-    public init(config: ServerConfig, store: StateStore, log: SingleServerLog, seed: UInt64) {
+    /// `store` and `boot` come from the data folder (`boot`: what `raft.db` holds). Committed
+    /// entries the store has not applied are applied as soon as the core hands them out.
+    public init(config: ServerConfig, store: StateStore, boot: RaftBoot, seed: UInt64) {
         self.config = config
         self.store = store
-        self.log = log
         random = SplitMix64(seed: seed)
         waiters = WaiterTable(capacity: config.maxBlockingQueries)
+        raft = boot.makeNode(config: config, applied: store.appliedIndex, seed: seed)
+        cluster = ClusterState(bootstrapped: boot.isBootstrapped)
         view = NodeView(
             identity: config.identity,
             version: config.version,
             consulCompatibleVersion: config.consulCompatibleVersion,
             isServer: true,
             serverAddress: config.serverAddress,
-            leaderAddress: config.serverAddress,
-            peers: [config.serverAddress],
-            raftState: "Leader",
+            leaderAddress: nil,
+            peers: [],
+            raftState: "Follower",
             lastContactMilliseconds: 0,
-            isCaughtUp: true,
+            isCaughtUp: false,
             ports: config.ports)
-        applyCommitted()
-        outputs.removeAll()
+        if boot.snapshotIndex > 0 {
+            // Followers that need the compacted entries get this snapshot file.
+            if let data = try? StateStore.readSnapshot(at: config.snapshotPath, expectedChecksum: boot.snapshotChecksum) {
+                raft.compact(through: boot.snapshotIndex, data: data)
+            }
+        }
     }
 
     /// Takes one input and appends what to do to `outputs` (which the caller drains).
     public mutating func step(_ input: NodeInput, into sink: inout [NodeOutput]) {
         switch input {
         case .tick(let monotonic, let wall): tick(monotonic: monotonic, wall: wall)
-        case .request(let id, let listener, let request): handle(id, listener, request, finalAttempt: false)
-        case .persisted(let index): persisted(through: index)
+        case .request(let id, let listener, let request): receive(id, listener, request)
+        case .persisted: persisted()
         case .cancel(let id): cancel(id)
         case .probeFinished(let id, let result): probeFinished(id, result)
+        case .peerConnected(let handshake): peerConnected(handshake)
+        case .peer(let from, let message): received(message, from: from)
+        case .stopping: handOverLeadership()
+        case .snapshotTaken(let taken): snapshotTaken(taken)
         }
-        flushPersist()
+        drainRaft()
         sink.append(contentsOf: outputs)
         outputs.removeAll(keepingCapacity: true)
     }
 
-    private mutating func tick(monotonic: UInt64, wall: UInt64) {
+    mutating func tick(monotonic: UInt64, wall: UInt64) {
         precondition(monotonic >= monotonicMilliseconds, "time went backwards")
+        let first = monotonicMilliseconds == 0 && !cluster.ticked
+        cluster.ticked = true
         monotonicMilliseconds = monotonic
         wallMilliseconds = wall
-        if !started {
-            started = true
-            becomeLeader()
-        }
+        if first { firstTick() }
+        raft.tick()
+        clusterTick()
         for id in waiters.expire(now: monotonic) { rerun(id, finalAttempt: true) }
-        for command in timers.due(now: monotonic, store: store) { propose(command) }
+        expireRequests()
+        guard started else { return }
+        for command in timers.due(now: monotonic, store: store, sessions: raft.role == .leader) { propose(command) }
         for command in probes.reap(now: monotonic) { propose(command) }
         for (id, spec) in probes.due(now: monotonic) { outputs.append(.startProbe(id, spec)) }
     }
 
-    /// Leader duties when leadership starts: register this server in the catalog (the node, the
-    /// `consul` service and `serfHealth`, as Consul servers do) and start the TTL and session timers.
-    private mutating func becomeLeader() {
-        propose(.catalogRegister(SelfRegistration.make(config)))
+    /// Duties that start once this node knows a leader: register this server in the catalog
+    /// (the node, the `consul` service and `serfHealth`, as Consul servers do) and start the
+    /// TTL timers and probes of this node's checks.
+    mutating func start() {
+        started = true
         timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
         probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random)
         for command in aliases.restart(store: store, node: config.identity.nodeName) { propose(command) }
     }
 
     /// A probe ended: record its duration, and propose the status (or output) it decided.
-    private mutating func probeFinished(_ id: ProbeID, _ result: ProbeResult) {
+    mutating func probeFinished(_ id: ProbeID, _ result: ProbeResult) {
         if let (command, service) = probes.finished(id, result, now: monotonicMilliseconds) {
             discoveryStats.probed(service: service, milliseconds: result.durationMilliseconds)
             if let command { propose(command) }
@@ -201,7 +296,7 @@ public struct ServerNode {
         }
     }
 
-    private mutating func handle(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, finalAttempt: Bool, deadline: UInt64? = nil) {
+    mutating func handle(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, finalAttempt: Bool, deadline: UInt64? = nil) {
         switch listener {
         case .discovery:
             if let service = DiscoveryAPI.configWatchTarget(request.path) {
@@ -227,21 +322,24 @@ public struct ServerNode {
         }
     }
 
-    private mutating func perform(_ reply: Reply, for id: RequestID, _ listener: Listener, _ request: HTTPRequest, deadline: UInt64?) {
+    mutating func perform(_ reply: Reply, for id: RequestID, _ listener: Listener, _ request: HTTPRequest, deadline: UInt64?) {
         switch reply {
         case .response(let response), .read(let response, _):
             outputs.append(.respond(id, response))
         case .write(let command, let respond):
-            guard let index = propose(command) else {
-                let message = "too many writes waiting for the disk; retry later"
-                // The 8761 API answers every refusal with its error envelope, this one too.
-                let refusal = listener == .discovery ? DiscoveryAPI.failure(.tooManyRequests, message) : .text(.tooManyRequests, message)
-                outputs.append(.respond(id, refusal))
-                return
-            }
-            pendingWrites[index] = (id, respond)
+            submit(command, waiting: PendingWrite(id: id, listener: listener, respond: respond, term: 0,
+                                                  deadline: monotonicMilliseconds + config.requestTimeoutMilliseconds))
         case .wait(let watch, let waitMilliseconds):
             park(id, listener, request, watch: watch, deadline: deadline ?? blockingDeadline(waitMilliseconds))
+        case .operate(let operation, let respond):
+            if raft.role != .leader, let leader = raft.leader {
+                let context = nextContext
+                nextContext += 1
+                forwardedOperations[context] = (id, respond, monotonicMilliseconds + config.requestTimeoutMilliseconds)
+                outputs.append(.send(to: leader, .operate(context: context, operation: operation)))
+            } else {
+                outputs.append(.respond(id, respond(operate(operation))))
+            }
         case .probe(let checks, let respond):
             let runs = checks.map { target -> ProbeID? in
                 guard let run = probes.startNow(ProbeScheduler.Key(node: target.node, checkID: target.checkID), now: monotonicMilliseconds) else {
@@ -272,14 +370,14 @@ public struct ServerNode {
     ///
     /// The node knows the time as of its last tick, up to one tick ago, and notices a deadline
     /// only on a tick; adding one tick makes sure a query never returns before its wait.
-    private mutating func blockingDeadline(_ waitMilliseconds: UInt64) -> UInt64 {
+    mutating func blockingDeadline(_ waitMilliseconds: UInt64) -> UInt64 {
         let jitter = waitMilliseconds >= 16 ? UInt64.random(in: 0...(waitMilliseconds / 16), using: &random) : 0
         return monotonicMilliseconds + config.tickMilliseconds + waitMilliseconds + jitter
     }
 
     /// Parks a blocking query until `deadline`; a query woken by a change that did not move its
     /// index is parked again with the deadline it already had.
-    private mutating func park(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, watch: [WatchKey], deadline: UInt64) {
+    mutating func park(_ id: RequestID, _ listener: Listener, _ request: HTTPRequest, watch: [WatchKey], deadline: UInt64) {
         guard waiters.park(id, keys: watch, deadlineMilliseconds: deadline) else {
             outputs.append(.respond(id, .text(.tooManyRequests, "too many blocking queries; retry later")))
             return
@@ -287,7 +385,7 @@ public struct ServerNode {
         parked[id] = (listener, request, deadline)
     }
 
-    private mutating func rerun(_ id: RequestID, finalAttempt: Bool) {
+    mutating func rerun(_ id: RequestID, finalAttempt: Bool) {
         guard let parkedRequest = parked.removeValue(forKey: id) else { return }
         handle(id, parkedRequest.listener, parkedRequest.request, finalAttempt: finalAttempt, deadline: parkedRequest.deadline)
     }
@@ -295,7 +393,7 @@ public struct ServerNode {
     /// Sends an applied configuration change to the service's watchers, in log order, each
     /// version as its own message (DESIGN.md §8: the config watch is a watcher keyed by what it
     /// watches).
-    private mutating func pushConfigChange(_ entry: IndexedCommand, _ outcome: ApplyOutcome) {
+    mutating func pushConfigChange(_ entry: IndexedCommand, _ outcome: ApplyOutcome) {
         let change: (service: String, version: UInt64?)
         switch (entry.command, outcome.result) {
         case (.configPut(let update), .configVersion(let version)): change = (update.serviceName, version)
@@ -320,7 +418,7 @@ public struct ServerNode {
 
     /// `WS /api/v1/config/watch/{service}`: after the handshake the connection is a subscriber
     /// of that service's configuration.
-    private mutating func openConfigWatch(_ id: RequestID, service: String, _ request: HTTPRequest) {
+    mutating func openConfigWatch(_ id: RequestID, service: String, _ request: HTTPRequest) {
         switch WebSocketHandshake.accept(request) {
         case .success(let response):
             configWatchers[service, default: []].insert(id)
@@ -338,7 +436,7 @@ public struct ServerNode {
         }
     }
 
-    private mutating func cancel(_ id: RequestID) {
+    mutating func cancel(_ id: RequestID) {
         probeRequests[id] = nil
         if let service = watchedConfig.removeValue(forKey: id) {
             configWatchers[service]?.remove(id)
@@ -349,33 +447,32 @@ public struct ServerNode {
         // A proposed write still applies; only its answer is dropped (the shell ignores it).
     }
 
-    @discardableResult
-    private mutating func propose(_ command: Command) -> UInt64? {
-        log.propose(kind: .command, data: LogEntryPayload.encode(command, leaderMilliseconds: wallMilliseconds))
-    }
-
-    private mutating func flushPersist() {
-        if let batch = log.takeEntriesToPersist() { outputs.append(.persist(batch)) }
-    }
-
-    private mutating func persisted(through index: UInt64) {
-        log.persisted(through: index)
-        // Start the next fsync before applying this batch, so the disk and the loop work at once.
-        flushPersist()
-        applyCommitted()
-    }
-
-    /// Applies every durable entry, answers the writes waiting for them, then wakes the
-    /// blocking queries that watch what changed.
-    private mutating func applyCommitted() {
-        let entries = log.takeCommitted()
-        let commands: [IndexedCommand] = entries.compactMap { entry in
-            guard entry.kind == SingleServerLog.Kind.command.rawValue else { return nil }
-            let (command, time) = LogEntryPayload.decode(entry.data, index: entry.index)
-            return IndexedCommand(index: entry.index, command: command, leaderMilliseconds: time)
+    /// Applies committed entries (handed out by the core, durable here), answers the writes
+    /// waiting for them, then wakes the blocking queries that watch what changed.
+    mutating func apply(_ entries: [RaftEntry]) {
+        var commands: [IndexedCommand] = []
+        var terms: [UInt64] = []
+        for entry in entries {
+            switch entry.kind {
+            case .command:
+                let (command, time) = LogEntryPayload.decode(entry.data, index: entry.index)
+                commands.append(IndexedCommand(index: entry.index, command: command, leaderMilliseconds: time))
+                terms.append(entry.term)
+            case .noop, .membership:
+                // Nothing for the state machine; a write that waited for this index lost it.
+                recentResults.record(index: entry.index, term: entry.term, result: nil)
+                answerWrite(at: entry.index, term: entry.term, result: nil)
+            }
         }
+        applyCommands(commands, terms: terms)
+    }
+
+    mutating func applyCommands(_ commands: [IndexedCommand], terms: [UInt64]) {
         guard !commands.isEmpty else { return }
         let outcomes = store.apply(commands)
+        for (position, (entry, outcome)) in zip(commands, outcomes).enumerated() {
+            recentResults.record(index: entry.index, term: terms[position], result: outcome.result)
+        }
         // Only the response cache and the waiters look at what changed; under a pure write load
         // both are empty, and collecting and sorting the keys was a per-write cost for nothing.
         let anyWatcher = cache.count > 0 || waiters.count > 0 || discoveryCache.count > 0
@@ -383,15 +480,13 @@ public struct ServerNode {
         var sessionsChanged = false
         var servicesChanged = false
         var changedChecks: [CheckRef] = []
-        for (entry, outcome) in zip(commands, outcomes) {
+        for (position, (entry, outcome)) in zip(commands, outcomes).enumerated() {
             if anyWatcher { touched.formUnion(outcome.touched) }
             sessionsChanged = sessionsChanged || outcome.touched.contains(.sessions)
             servicesChanged = servicesChanged || outcome.touched.contains(.services)
             changedChecks += outcome.changedChecks
             timers.applied(entry.command, outcome: outcome, now: monotonicMilliseconds)
-            if let pending = pendingWrites.removeValue(forKey: entry.index) {
-                outputs.append(.respond(pending.id, pending.respond(outcome.result)))
-            }
+            answerWrite(at: entry.index, term: terms[position], result: outcome.result)
             pushConfigChange(entry, outcome)
             if !outcome.result.isRefusal { discoveryStats.applied(entry.command) }
         }

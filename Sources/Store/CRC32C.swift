@@ -32,14 +32,17 @@ public struct CRC32C: Sendable, Equatable {
 
     /// Feeds `bytes`.
     public mutating func update(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { buffer in
-            Self.table.withUnsafeBufferPointer { table in
-                var crc = state
-                for byte in buffer {
-                    crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-                }
-                state = crc
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// Feeds borrowed bytes (a slice of a read buffer, without copying it into an array).
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        Self.table.withUnsafeBufferPointer { table in
+            var crc = state
+            for byte in bytes {
+                crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
             }
+            state = crc
         }
     }
 

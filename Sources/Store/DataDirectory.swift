@@ -10,6 +10,8 @@ public struct DataDirectory {
     public static let stateFileName = "state.db"
     /// The node ID file's name.
     public static let nodeIDFileName = "node-id"
+    /// The latest snapshot of the state (DESIGN.md §6), sent to followers that need it.
+    public static let snapshotFileName = "snapshot.db"
 
     /// The folder, as given (without trailing slashes).
     public let path: String

@@ -28,7 +28,7 @@ enum FileSystem {
         // Nothing was written through this descriptor, so close cannot lose data.
         defer { Glibc.close(descriptor) }
         var content: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 256)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             // errno is read inside the closure, right after the call that set it.
             let (count, code) = chunk.withUnsafeMutableBytes { buffer in
@@ -48,10 +48,10 @@ enum FileSystem {
     /// either the old content or all of the new: write a temporary file, fsync it, rename it
     /// over `name`, then fsync the folder so the rename itself is durable.
     static func writeFileAtomically(
-        _ content: [UInt8], named name: String, in directory: String, mode: mode_t
+        _ content: [UInt8], named name: String, in directory: String, mode: mode_t, temporarySuffix: String = ".tmp"
     ) throws(StoreError) {
         let path = directory + "/" + name
-        let temporary = path + ".tmp"
+        let temporary = path + temporarySuffix
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw failure("open", temporary, errno) }
         do throws(StoreError) {
@@ -127,6 +127,12 @@ enum FileSystem {
             crc.update(Array(chunk.prefix(count)))
             total += count
         }
+    }
+
+    /// The last component of `path`.
+    static func name(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
     }
 
     /// The folder part of `path` ("." for a bare file name).

@@ -12,6 +12,12 @@ extension StateStore {
     /// new one. I/O failures throw.
     public func snapshot(to path: String) throws(StoreError) -> SnapshotInfo {
         precondition(!connection.isInTransaction, "snapshot inside a transaction")
+        return try Self.snapshot(of: connection, to: path)
+    }
+
+    /// The copy `snapshot(to:)` makes, from any connection to a state database; the index is
+    /// the copy's own `applied_index` (what that connection saw when the copy began).
+    static func snapshot(of connection: SQLiteConnection, to path: String) throws(StoreError) -> SnapshotInfo {
         let temporary = path + ".tmp"
         try FileSystem.removeFile(temporary)
         do throws(StoreError) {
@@ -25,12 +31,19 @@ extension StateStore {
             } catch {
                 throw StoreError(error)
             }
+            let index: UInt64
+            do throws(StoreError) {
+                index = try readAppliedIndex(copy)
+            } catch {
+                copy.close()
+                throw error
+            }
             copy.close()
             try FileSystem.syncFile(temporary)
             let (checksum, bytes) = try FileSystem.checksum(of: temporary)
             try FileSystem.renameDurably(temporary, over: path)
             assert(bytes > 0, "a SQLite database is never empty")
-            return SnapshotInfo(index: appliedIndex, checksum: checksum, bytes: bytes)
+            return SnapshotInfo(index: index, checksum: checksum, bytes: bytes)
         } catch {
             // The temporary file is useless after a failure; a second failure removing it
             // says nothing the first did not.
@@ -89,4 +102,65 @@ extension StateStore {
 private func hex(_ value: UInt32) -> String {
     let digits = String(value, radix: 16)
     return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+}
+
+extension StateStore {
+    /// Largest snapshot read back into memory (to send to followers).
+    public static let maxSnapshotBytes = 1 << 30
+
+    /// Writes a snapshot to `path` (as `snapshot(to:)`) and returns it with the file's bytes,
+    /// which is what a leader sends a follower that needs compacted entries.
+    public func snapshotData(to path: String) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
+        let info = try snapshot(to: path)
+        return (info, try Self.readSnapshot(at: path, expectedChecksum: info.checksum))
+    }
+
+    /// The bytes of the snapshot file at `path`, checked against `expectedChecksum`.
+    public static func readSnapshot(at path: String, expectedChecksum: UInt32) throws(StoreError) -> [UInt8] {
+        guard let data = try FileSystem.readFile(path, maxBytes: maxSnapshotBytes) else {
+            throw .corrupt("snapshot \(path) is missing")
+        }
+        var crc = CRC32C()
+        crc.update(data)
+        guard crc.value == expectedChecksum else {
+            throw .corrupt("snapshot \(path): CRC-32C \(hex(crc.value)) is not the expected \(hex(expectedChecksum))")
+        }
+        return data
+    }
+
+    /// Replaces the live state with a snapshot received from the leader: `data` is written to
+    /// `path` durably (it is then this server's latest snapshot), verified and restored.
+    public func restore(data: [UInt8], to path: String) throws(StoreError) -> SnapshotInfo {
+        var crc = CRC32C()
+        crc.update(data)
+        // Its own temporary name: a snapshot being taken on the pool may be writing `.tmp`.
+        try FileSystem.writeFileAtomically(data, named: FileSystem.name(of: path), in: FileSystem.folder(of: path), mode: 0o600,
+                                           temporarySuffix: ".install")
+        try restore(from: path, expectedChecksum: crc.value)
+        return SnapshotInfo(index: appliedIndex, checksum: crc.value, bytes: data.count)
+    }
+}
+
+/// Takes snapshots of `state.db` from a connection of its own, on a pool thread, so the loop
+/// never waits for the copy (SQLite's backup reads one consistent state while the store keeps
+/// committing: WAL readers do not block the writer).
+///
+/// `@unchecked Sendable`: its connection is used by one pool job at a time (the agent keeps at
+/// most one snapshot in flight) and never by the loop thread.
+public final class StateSnapshotter: @unchecked Sendable {
+    private let connection: SQLiteConnection
+
+    /// Opens another connection to the state database at `path` (which must exist).
+    public init(path: String) throws(StoreError) {
+        do throws(SQLiteError) { connection = try SQLiteConnection(path: path) } catch { throw StoreError(error) }
+    }
+
+    /// Copies the state to `path` (durably, as `StateStore.snapshot(to:)`) and returns it with
+    /// the file's bytes.
+    public func take(to path: String) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
+        let info = try StateStore.snapshot(of: connection, to: path)
+        return (info, try StateStore.readSnapshot(at: path, expectedChecksum: info.checksum))
+    }
+
+    public func close() { connection.close() }
 }

@@ -63,6 +63,18 @@ struct AgentCommand: ParsableCommand {
     @Flag(name: consulName("log-json"), help: "Write logs as one JSON object per line.")
     var logJSON = false
 
+    @Flag(name: consulName("server"), help: "Run as a server (every Gravity node is one; accepted for Consul compatibility).")
+    var server = false
+
+    @Option(name: consulName("bootstrap-expect"), help: "Form a new cluster once this many servers see each other (default: 1 when there is nothing to join, else 0: only join).")
+    var bootstrapExpect: Int?
+
+    @Option(name: consulName("retry-join"), help: "Another server's peer address, host[:port] (repeatable; DNS names are re-resolved on every connect).")
+    var retryJoin: [String] = []
+
+    @Option(name: consulName("raft-snapshot-threshold"), help: "Applied entries between Raft snapshots (default 16384).")
+    var raftSnapshotThreshold: UInt64?
+
     func run() throws {
         var config = AgentConfig()
         config.dev = dev
@@ -88,6 +100,9 @@ struct AgentCommand: ParsableCommand {
         if let serverPort { config.ports.server = serverPort }
         if let discoveryPort { config.ports.discovery = discoveryPort }
         if logJSON { config.logJSON = true }
+        if let bootstrapExpect { config.bootstrapExpect = bootstrapExpect }
+        if !retryJoin.isEmpty { config.retryJoin = retryJoin }
+        if let raftSnapshotThreshold { config.raftSnapshotThreshold = raftSnapshotThreshold }
         if let logLevel {
             guard let level = LogLevel(rawValue: logLevel.lowercased()) else {
                 throw .config("-log-level must be one of trace, debug, info, warn, error")

@@ -6,12 +6,15 @@ import Foundation
 import XCTest
 
 func makeView(leader: String? = "10.0.0.1:8300") throws -> NodeView {
-    NodeView(
+    var view = NodeView(
         identity: try AgentIdentity(nodeName: "node-a", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", datacenter: "dc1"),
         version: "0.1.0", consulCompatibleVersion: "1.20.0", isServer: true,
         serverAddress: "10.0.0.1:8300", leaderAddress: leader, peers: ["10.0.0.1:8300"],
         raftState: leader == nil ? "Candidate" : "Leader", lastContactMilliseconds: 0, isCaughtUp: leader != nil,
         ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761))
+    view.servers = [NodeView.RaftServer(id: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", node: "node-a", address: "10.0.0.1:8300",
+                                        leader: leader == "10.0.0.1:8300", voter: true)]
+    return view
 }
 
 func request(_ method: String, _ target: String, body: String = "") throws -> HTTPRequest {

@@ -34,7 +34,7 @@ struct EventTestDriver {
         switch api.handle(try request(method, target, body: body), environment: environment) {
         case .response(let response), .read(let response, _): return response
         case .write(let command, let respond): return respond(apply(command))
-        case .wait, .probe: return nil
+        case .wait, .probe, .operate: return nil
         }
     }
 }

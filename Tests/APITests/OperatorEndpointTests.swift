@@ -31,4 +31,22 @@ final class OperatorEndpointTests: XCTestCase {
         XCTAssertEqual(stale.status, .ok)
         XCTAssertTrue(stale.text.contains("\"Leader\":false"), stale.text)
     }
+
+    func testTransferAndRemoveAreOperationsForTheNode() throws {
+        let api = ConsulAPI()
+        let environment = try makeEnvironment(try makeView())
+        guard case .operate(let transfer, let respond) = api.handle(try request("POST", "/v1/operator/raft/transfer-leader?id=abc"), environment: environment) else {
+            return XCTFail("expected an operation")
+        }
+        XCTAssertEqual(transfer, .transferLeader(id: "abc"))
+        XCTAssertEqual(respond(nil).text, #"{"Success":true}"#)
+        XCTAssertEqual(respond("cannot").status, .internalServerError)
+        guard case .operate(let removal, _) = api.handle(try request("DELETE", "/v1/operator/raft/peer?address=10.0.0.2:8300"), environment: environment) else {
+            return XCTFail("expected an operation")
+        }
+        XCTAssertEqual(removal, .removePeer(id: nil, address: "10.0.0.2:8300"))
+        let neither = try api.respond(try request("DELETE", "/v1/operator/raft/peer"), node: try makeView())
+        XCTAssertEqual(neither.status, .badRequest)
+        XCTAssertTrue(neither.text.hasPrefix("Must specify either ?id"), neither.text)
+    }
 }

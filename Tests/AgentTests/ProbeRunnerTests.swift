@@ -40,22 +40,11 @@ final class ProbeRunnerTests: XCTestCase {
 
         /// Runs the loop until `done()` or a safety timeout, which fails the test.
         func run(timeoutMilliseconds: UInt64 = 5000, until done: () -> Bool, file: StaticString = #filePath, line: UInt = #line) {
-            let started = loop.nowMilliseconds
-            while !done() && loop.nowMilliseconds &- started < timeoutMilliseconds {
-                loop.runOnce()
-                usleep(200)
-            }
-            XCTAssertTrue(done(), "probe test timed out", file: file, line: line)
+            XCTAssertTrue(loop.run(timeoutMilliseconds: timeoutMilliseconds, until: done), "probe test timed out", file: file, line: line)
         }
 
         /// Runs the loop for `milliseconds` more (to catch a second report).
-        func linger(_ milliseconds: UInt64) {
-            let started = loop.nowMilliseconds
-            while loop.nowMilliseconds &- started < milliseconds {
-                loop.runOnce()
-                usleep(200)
-            }
-        }
+        func linger(_ milliseconds: UInt64) { loop.linger(milliseconds) }
 
         /// Shuts the runner down and checks the loop closes with nothing left open.
         func close(file: StaticString = #filePath, line: UInt = #line) throws {

@@ -8,20 +8,18 @@ import Store
 import XCTest
 
 final class DiscoveryBackPressureTests: XCTestCase {
-    /// A node whose log takes two entries before the disk answers, and whose disk never does.
+    /// A node that lets one write wait for the disk, and whose disk never answers.
     private func stalledNode() throws -> ServerNode {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-backpressure-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var node = ServerNode(
-            config: ServerConfig(
-                identity: try AgentIdentity(nodeName: "n1", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", datacenter: "dc1"),
-                version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: "127.0.0.1:8300",
-                ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761)),
-            store: try StateStore(path: folder.appendingPathComponent("state.db").path),
-            log: SingleServerLog(lastIndex: 0, appliedIndex: 0, durable: [], maxUnstableEntries: 2),
-            seed: 7)
+        var config = ServerConfig(
+            identity: try AgentIdentity(nodeName: "n1", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", datacenter: "dc1"),
+            version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: "127.0.0.1:8300",
+            ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761))
+        config.maxPendingWrites = 1
+        var node = ServerNode(config: config, store: try StateStore(path: folder.appendingPathComponent("state.db").path), boot: .empty, seed: 7)
         var outputs: [NodeOutput] = []
-        // The first tick proposes the server's own registration: one of the two places.
+        // The first tick forms a one-server cluster and leads it; nothing becomes durable.
         node.step(.tick(monotonicMilliseconds: 0, wallMilliseconds: 1_700_000_000_000), into: &outputs)
         return node
     }

@@ -26,7 +26,7 @@ struct NodeHarness {
                 version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: "127.0.0.1:8300",
                 ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761)),
             store: store,
-            log: SingleServerLog(lastIndex: 0, appliedIndex: 0, durable: []),
+            boot: .empty,
             seed: seed)
         _ = step(.tick(monotonicMilliseconds: 0, wallMilliseconds: 1_700_000_000_000))
     }
@@ -42,8 +42,10 @@ struct NodeHarness {
                 switch output {
                 case .respond(let id, let response), .upgrade(let id, let response): responses.append((id, response))
                 case .push(let id, let message): pushes.append((id, String(decoding: message, as: UTF8.self)))
-                case .persist(let entries): pending.append(.persisted(through: entries.last!.index))
+                case .persist: pending.append(.persisted)
                 case .startProbe(let id, let spec): probes.append((id, spec))
+                case .send, .dial: break
+                case .takeSnapshot: pending.append(.snapshotTaken(nil))
                 }
             }
         }

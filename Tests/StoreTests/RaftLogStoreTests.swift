@@ -158,3 +158,37 @@ final class RaftLogStoreTests: StoreTestCase {
         log = try RaftLogStore(path: path("raft-2.db"))
     }
 }
+
+/// Proves one persistence step (entries, hard state, compaction) lands whole, replaces a
+/// conflicting suffix, and that the compaction point reads back checksum-verified.
+final class RaftLogStoreBatchTests: StoreTestCase {
+    func testABatchReplacesTheSuffixSavesTheHardStateAndCompacts() throws {
+        let log = try RaftLogStore(path: path("raft.db"))
+        defer { log.close() }
+        let first = (1...5).map { LogEntryRecord(index: $0, term: 1, kind: 1, data: [UInt8($0)]) }
+        try log.write(entries: first, hardState: HardStateRecord(term: 1, vote: "7", commitIndex: 2), compaction: nil)
+        let replacement = [LogEntryRecord(index: 4, term: 2, kind: 0, data: [])]
+        try log.write(entries: replacement, hardState: nil, compaction: nil)
+        XCTAssertEqual(try log.entries(from: 1, to: 10).map(\.term), [1, 1, 1, 2], "entry 5 went with the conflicting 4")
+        XCTAssertEqual(try log.loadHardState(), HardStateRecord(term: 1, vote: "7", commitIndex: 2))
+        XCTAssertNil(try log.loadSnapshotMeta())
+        let meta = SnapshotMeta(index: 3, term: 1, configuration: [1, 2, 3], checksum: 0xDEAD_BEEF)
+        try log.write(entries: [], hardState: nil, compaction: meta)
+        XCTAssertEqual(try log.loadSnapshotMeta(), meta)
+        XCTAssertEqual(try log.entries(from: 1, to: 10).map(\.index), [4])
+        try log.write(entries: [], hardState: nil, compaction: nil, truncateFrom: 4)
+        XCTAssertEqual(try log.lastIndex, 0)
+    }
+
+    func testDamagedSnapshotMetadataIsReportedNotUsed() throws {
+        let log = try RaftLogStore(path: path("raft.db"))
+        defer { log.close() }
+        try log.write(entries: [], hardState: nil, compaction: SnapshotMeta(index: 9, term: 2, configuration: [4], checksum: 1))
+        let raw = try SQLiteConnection(path: path("raft.db"))
+        try raw.execute("UPDATE snapshot_meta SET idx = 10")
+        raw.close()
+        XCTAssertThrowsError(try log.loadSnapshotMeta()) { error in
+            XCTAssertEqual(error as? StoreError, .corrupt("raft snapshot metadata fails its checksum"))
+        }
+    }
+}

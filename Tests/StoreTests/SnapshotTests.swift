@@ -73,6 +73,27 @@ final class SnapshotTests: StateTestCase {
         XCTAssertEqual(fresh.appliedIndex, info.index + 1)
     }
 
+    func testASnapshotFromAnotherConnectionIsTheStateItSawAndRestoresFromBytes() throws {
+        // As the agent opens it: sharing the file with its checkpointer and snapshotter.
+        store.close()
+        store = try StateStore(path: path("shared.db"), checkpointsElsewhere: true)
+        buildState()
+        let snapshotter = try StateSnapshotter(path: path("shared.db"))
+        defer { snapshotter.close() }
+        let (info, data) = try snapshotter.take(to: path("snap.db"))
+        XCTAssertEqual(info.index, lastIndex, "the copy's own applied_index")
+        XCTAssertEqual(CRC32C.checksum(data), info.checksum)
+        accept(Fixture.set("later", "1"))
+        let fresh = try StateStore(path: path("fresh.db"))
+        defer { fresh.close() }
+        let restored = try fresh.restore(data: data, to: path("installed.db"))
+        XCTAssertEqual(restored.index, info.index)
+        XCTAssertEqual(fresh.appliedIndex, info.index)
+        XCTAssertNil(try fresh.kvEntry(key: "later").value, "what came after the copy is not in it")
+        XCTAssertNotNil(try store.kvEntry(key: "later").value)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("installed.db.install")))
+    }
+
     func testRestoreReplacesWhateverWasThere() throws {
         buildState()
         let info = try store.snapshot(to: path("snap.db"))

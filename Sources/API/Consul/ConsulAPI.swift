@@ -87,6 +87,7 @@ public struct ConsulAPI {
         case .write(let command, let respond): .write(command, respond: { Self.decorate(respond($0)) })
         case .wait(let watch, let wait): .wait(watch: watch, waitMilliseconds: wait)
         case .probe(let checks, let respond): .probe(checks: checks, respond: { Self.decorate(respond($0)) })
+        case .operate(let operation, let respond): .operate(operation, respond: { Self.decorate(respond($0)) })
         }
     }
 

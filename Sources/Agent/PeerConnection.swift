@@ -1,0 +1,120 @@
+import Loop
+import Raft
+import Server
+
+/// One TCP connection with another server, in either direction. It sends our handshake as soon
+/// as the TCP connection is up, turns the byte stream into messages (`PeerFrameDecoder`) and
+/// hands each to its transport; the transport decides what they mean. Confined to the loop
+/// thread. The transport keeps it from creation until its stream's close callback, which is
+/// the one place its end is reported (`PeerTransport.connectionClosed`).
+final class PeerConnection {
+    /// Who opened it: an inbound one was accepted by our listener; an outbound one belongs to
+    /// the dialer of one address.
+    enum Origin {
+        case inbound
+        case outbound(PeerDialer)
+    }
+
+    let stream: TCPStream
+    let origin: Origin
+    /// For logs: the dialed address, or the remote socket address of an inbound connection.
+    let peer: String
+    /// The remote's handshake, once accepted; nil while the connection is being set up.
+    var remote: PeerHandshake?
+    /// Whether TCP is connected (an outbound connection starts out connecting).
+    private(set) var isConnected = false
+    private unowned let transport: PeerTransport
+    private var decoder = PeerFrameDecoder()
+    /// Closes the connection if it is not connected and handshaken in time.
+    private var deadline: Timer?
+
+    init(stream: TCPStream, origin: Origin, peer: String, transport: PeerTransport, deadlineMilliseconds: UInt64) {
+        self.stream = stream
+        self.origin = origin
+        self.peer = peer
+        self.transport = transport
+        stream.onClose = { [unowned self] in
+            self.deadline?.close()
+            self.deadline = nil
+            self.transport.connectionClosed(self)
+        }
+        // A timer fails to open only on a loop being torn down; the stream is moot then too.
+        deadline = try? Timer(loop: stream.loop)
+        deadline?.start(afterMilliseconds: deadlineMilliseconds) { [unowned self] in
+            self.close(because: "no handshake within \(deadlineMilliseconds) ms", warn: true)
+        }
+    }
+
+    var isOpen: Bool { stream.state == .open }
+
+    var isOutbound: Bool {
+        if case .outbound = origin { return true }
+        return false
+    }
+
+    /// TCP is up: send our handshake and start reading. Call once.
+    func begin(handshakeFrame: [UInt8]) {
+        precondition(!isConnected, "a connection begins once")
+        guard isOpen else { return }
+        isConnected = true
+        stream.setNoDelay(true)
+        stream.onRead = { [unowned self] bytes in self.received(bytes) }
+        stream.onReadEnd = { [unowned self] error in
+            self.close(because: error.map { "\($0)" } ?? "closed by the peer", warn: !(error?.isDisconnect ?? true))
+        }
+        do {
+            try stream.startReading()
+        } catch {
+            close(because: "\(error)", warn: true)
+            return
+        }
+        stream.write(handshakeFrame)
+    }
+
+    /// The handshake was accepted: the deadline no longer applies.
+    func established(_ handshake: PeerHandshake) {
+        precondition(remote == nil && isConnected)
+        remote = handshake
+        deadline?.close()
+        deadline = nil
+    }
+
+    /// Queues frames for sending, unless the unsent output would pass `maxUnsentBytes`: then
+    /// the connection is dropped (the peer is not keeping up; Raft resends what it needs).
+    /// A message always goes onto an empty queue, however large, so that one big snapshot can
+    /// still be sent.
+    func write(_ frames: [UInt8], maxUnsentBytes: Int) {
+        guard isOpen else { return }
+        let pending = stream.pendingWriteBytes
+        if pending > 0 && pending + frames.count > maxUnsentBytes {
+            close(because: "more than \(maxUnsentBytes) bytes unsent", warn: true)
+            return
+        }
+        stream.write(frames)
+    }
+
+    /// Closes the connection; `PeerTransport.connectionClosed` follows from the close callback.
+    func close(because reason: String, warn: Bool) {
+        guard isOpen else { return }
+        let idText = remote.map { String($0.id) } ?? "unknown"
+        transport.logger.log(warn ? .warn : .debug, "peer connection closed", ["peer": peer, "id": idText, "reason": reason])
+        stream.close()
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        var messages: [[UInt8]] = []
+        var frameError: PeerFrameError?
+        do {
+            try decoder.feed(bytes, into: &messages)
+        } catch {
+            frameError = error
+        }
+        // The messages before a bad frame are good: deliver them, then close.
+        for message in messages {
+            // A callback may have closed this connection or shut the transport down.
+            guard isOpen else { return }
+            transport.received(message, on: self)
+        }
+        if let frameError { close(because: "\(frameError)", warn: true) }
+    }
+}

@@ -1,0 +1,125 @@
+import Loop
+import Server
+
+/// Keeps one outbound connection to one "host:port" address: resolves the name afresh on every
+/// attempt (a pod that came back may have a new IP), tries the resolved addresses in turn, and
+/// after a failure or a lost connection waits an exponential backoff with jitter before the
+/// next attempt. Confined to the loop thread; owned by its transport until retired.
+final class PeerDialer {
+    let address: String
+    let endpoint: ProbeEndpoint
+    private unowned let transport: PeerTransport
+    private(set) var connection: PeerConnection?
+    private var lookup: NameResolution?
+    private var backoff: Timer?
+    /// Resolved addresses not yet tried in this attempt.
+    private var candidates: [SocketAddress] = []
+    /// Attempts since the last connection that lasted (see `connectionEnded`).
+    private var failures = 0
+    /// When the current connection passed its handshake (loop milliseconds).
+    private var establishedAt: UInt64?
+    private(set) var isRetired = false
+
+    init(address: String, endpoint: ProbeEndpoint, transport: PeerTransport) {
+        precondition(endpoint.port > 0 && endpoint.port <= 65535)
+        self.address = address
+        self.endpoint = endpoint
+        self.transport = transport
+    }
+
+    /// Starts the first attempt. Nothing is reported from inside this call.
+    func start() {
+        precondition(connection == nil && lookup == nil && !isRetired)
+        attempt()
+    }
+
+    /// Stops dialing for good: cancels the lookup and the backoff, closes the connection (its
+    /// end is still reported by the transport, from the close callback).
+    func retire() {
+        guard !isRetired else { return }
+        isRetired = true
+        lookup?.cancel()
+        lookup = nil
+        backoff?.close()
+        backoff = nil
+        connection?.close(because: "no longer dialed", warn: false)
+    }
+
+    /// Our connection passed the handshake.
+    func established() {
+        establishedAt = transport.loop.nowMilliseconds
+        candidates = []
+    }
+
+    /// Our connection has closed (called from its close callback).
+    func connectionEnded(_ ended: PeerConnection) {
+        guard connection === ended else { return }
+        connection = nil
+        guard !isRetired else { return }
+        // A refused or unreachable address: try the next resolved one at once.
+        if !ended.isConnected && !candidates.isEmpty { return connectNext() }
+        // A connection that lasted resets the backoff; one that a peer (or we) ended right
+        // after the handshake does not, so a peer that keeps sending bad frames is redialed
+        // ever more slowly, not ten times a second.
+        if let establishedAt, transport.loop.nowMilliseconds &- establishedAt >= transport.limits.maxBackoffMilliseconds {
+            failures = 0
+        }
+        establishedAt = nil
+        candidates = []
+        retryLater()
+    }
+
+    private func attempt() {
+        guard !isRetired else { return }
+        if let literal = try? SocketAddress(ip: endpoint.host, port: endpoint.port) {
+            candidates = [literal]
+            return connectNext()
+        }
+        lookup = NameResolution.start(loop: transport.loop, host: endpoint.host, port: endpoint.port) { [weak self] result in
+            guard let self, !self.isRetired else { return }
+            self.lookup = nil
+            self.resolved(result)
+        }
+    }
+
+    private func resolved(_ result: Result<[SocketAddress], LoopError>) {
+        switch result {
+        case .success(let addresses) where !addresses.isEmpty:
+            candidates = Array(addresses.prefix(transport.limits.maxAddressesTried))
+            connectNext()
+        case .success:
+            transport.logger.debug("peer address resolved to nothing", ["address": address])
+            retryLater()
+        case .failure(let error):
+            transport.logger.debug("peer address did not resolve", ["address": address, "error": "\(error)"])
+            retryLater()
+        }
+    }
+
+    private func connectNext() {
+        assert(connection == nil && !candidates.isEmpty)
+        let target = candidates.removeFirst()
+        guard let connection = transport.openOutbound(for: self, to: target) else { return retryLater() }
+        self.connection = connection
+        connection.stream.connect(to: target) { [weak self, weak connection] error in
+            guard let self, let connection, self.connection === connection, connection.isOpen else { return }
+            if let error {
+                connection.close(because: "\(error)", warn: false)
+            } else {
+                connection.begin(handshakeFrame: self.transport.handshakeFrame)
+            }
+        }
+    }
+
+    private func retryLater() {
+        guard !isRetired else { return }
+        let limits = transport.limits
+        let delay = min(limits.maxBackoffMilliseconds, limits.minBackoffMilliseconds << UInt64(min(failures, 16)))
+        // Up to a fifth more, so servers that lost each other at once do not redial in step.
+        let jitter = transport.randomMilliseconds(upTo: delay / 5)
+        failures += 1
+        if backoff == nil { backoff = try? Timer(loop: transport.loop) }
+        // A timer fails to open only on a loop being torn down: nothing to retry then.
+        backoff?.start(afterMilliseconds: delay + jitter) { [unowned self] in self.attempt() }
+    }
+}

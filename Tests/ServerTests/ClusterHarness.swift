@@ -1,0 +1,108 @@
+// Test support: several ServerNodes in one process, wired to each other through their outputs:
+// peer messages delivered in order (optionally dropped per link), each persist answered at
+// once, one shared clock. Small and deterministic; the Simulator does the same with faults.
+import Foundation
+import HTTP
+import Raft
+import Registry
+import Server
+import Store
+
+struct ClusterHarness {
+    struct Member {
+        var node: ServerNode
+        let store: StateStore
+        let folder: URL
+        var responses: [RequestID: HTTPResponse] = [:]
+        var dialed: [String] = []
+        var durable = RaftBoot.empty
+    }
+
+    var members: [RaftNodeID: Member] = [:]
+    var now: UInt64 = 0
+    var sequence: UInt64 = 0
+    /// Links that drop everything (from, to).
+    var cut: Set<[RaftNodeID]> = []
+    private var inbox: [(RaftNodeID, NodeInput)] = []
+    private let threshold: UInt64
+
+    init(size: Int, snapshotThreshold: UInt64 = 16384) throws {
+        threshold = snapshotThreshold
+        for n in 1...size { try add(n, expect: size) }
+        for a in members.keys.sorted() { for b in members.keys.sorted() where a < b { connect(a, b) } }
+    }
+
+    static func id(_ n: Int) -> RaftNodeID { RaftNodeID(n) }
+    static func address(_ n: Int) -> String { "n\(n):8300" }
+
+    mutating func add(_ n: Int, expect: Int, joining: [Int] = []) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = try StateStore(path: folder.appendingPathComponent("state.db").path)
+        var config = ServerConfig(
+            identity: try AgentIdentity(nodeName: "n\(n)", nodeID: String(format: "%08x-0000-4000-8000-000000000000", n), datacenter: "dc1"),
+            version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: Self.address(n),
+            ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761))
+        config.raftID = Self.id(n)
+        config.bootstrapExpect = expect
+        config.retryJoin = (joining.isEmpty ? [] : joining.map(Self.address))
+        config.snapshotPath = folder.appendingPathComponent("snapshot.db").path
+        config.snapshotThreshold = threshold
+        config.deadServerMilliseconds = 3000
+        let node = ServerNode(config: config, store: store, boot: .empty, seed: UInt64(n))
+        members[Self.id(n)] = Member(node: node, store: store, folder: folder)
+        deliver(Self.id(n), .tick(monotonicMilliseconds: now, wallMilliseconds: 1_700_000_000_000 + now))
+    }
+
+    /// Both ends learn the other's handshake.
+    mutating func connect(_ a: RaftNodeID, _ b: RaftNodeID) {
+        deliver(a, .peerConnected(PeerHandshake(datacenter: "dc1", id: b, address: Self.address(Int(b)))))
+        deliver(b, .peerConnected(PeerHandshake(datacenter: "dc1", id: a, address: Self.address(Int(a)))))
+    }
+
+    /// Feeds one input and everything it causes, until the cluster is quiet.
+    mutating func deliver(_ to: RaftNodeID, _ input: NodeInput) {
+        inbox.append((to, input))
+        while !inbox.isEmpty {
+            let (target, next) = inbox.removeFirst()
+            guard var member = members[target] else { continue }
+            var outputs: [NodeOutput] = []
+            member.node.step(next, into: &outputs)
+            for output in outputs {
+                switch output {
+                case .respond(let id, let response): member.responses[id] = response
+                case .persist: inbox.append((target, .persisted))
+                case .send(let peer, let message):
+                    if !cut.contains([target, peer]) { inbox.append((peer, .peer(from: target, message))) }
+                case .dial(let addresses): member.dialed = addresses
+                case .takeSnapshot:
+                    let copy = try? member.store.snapshotData(to: member.node.config.snapshotPath)
+                    inbox.append((target, .snapshotTaken(copy.map { SnapshotTaken(index: $0.info.index, checksum: $0.info.checksum, data: $0.data) })))
+                case .upgrade, .push, .startProbe: break
+                }
+            }
+            members[target] = member
+        }
+    }
+
+    mutating func tick(_ count: Int = 1) {
+        for _ in 0..<count {
+            now += 50
+            for id in members.keys.sorted() {
+                deliver(id, .tick(monotonicMilliseconds: now, wallMilliseconds: 1_700_000_000_000 + now))
+            }
+        }
+    }
+
+    var leader: RaftNodeID? { members.keys.sorted().first { members[$0]!.node.raft.role == .leader } }
+
+    /// Sends a request to one member and returns its answer after up to `ticks` ticks.
+    mutating func send(_ to: RaftNodeID, _ method: String, _ target: String, body: String = "", ticks: Int = 40) throws -> HTTPResponse? {
+        sequence += 1
+        let id = RequestID(connection: 1, sequence: sequence)
+        let request = try HTTPRequest(method: method, target: target, version: .http1_1, headers: HTTPHeaders([("Host", "x")]), body: Array(body.utf8))
+        deliver(to, .request(id, .consul, request))
+        for _ in 0..<ticks where members[to]?.responses[id] == nil { tick() }
+        return members[to]?.responses.removeValue(forKey: id)
+    }
+}
