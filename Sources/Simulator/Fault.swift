@@ -24,6 +24,10 @@ enum Fault: CustomStringConvertible {
     case slowLinks(node: Int)
     /// The process dies (unsynced writes lost) and comes back after `downMilliseconds`.
     case crash(nodes: [Int], downMilliseconds: SimMilliseconds)
+    /// Kill at a persistence step: the next time one of `triggers` (nil: any node) issues a
+    /// disk write, `nodes` die before it syncs, and come back after `downMilliseconds`. With all
+    /// nodes, a power cut in the middle of a commit.
+    case crashDuringWrite(nodes: [Int], triggers: [Int]?, downMilliseconds: SimMilliseconds)
     /// SIGSTOP: no ticks, nothing delivered until it resumes.
     case pause(node: Int)
     /// The node's clock runs at `rate`.
@@ -31,10 +35,14 @@ enum Fault: CustomStringConvertible {
     /// fsyncs take `milliseconds` on `node`'s disk.
     case slowDisk(node: Int, milliseconds: SimMilliseconds)
 
+    static func names(_ nodes: [Int]) -> String {
+        nodes.map { (node: Int) -> String in "n" + String(node + 1) }.joined(separator: ",")
+    }
+
     var timeline: FaultTimeline {
         switch self {
         case .isolate, .partition, .oneWay, .mute, .flaky, .slowLinks: return .network
-        case .crash, .pause, .clockRate, .slowDisk: return .process
+        case .crash, .crashDuringWrite, .pause, .clockRate, .slowDisk: return .process
         }
     }
 
@@ -47,6 +55,9 @@ enum Fault: CustomStringConvertible {
         case .flaky(let loss, let duplicate): return "flaky network loss \(loss)% dup \(duplicate)%"
         case .slowLinks(let node): return "slow links from n\(node + 1)"
         case .crash(let nodes, let down): return "crash \(nodes.map { "n\($0 + 1)" }.joined(separator: ",")) for \(down) ms"
+        case .crashDuringWrite(let nodes, let triggers, let down):
+            let by: String = triggers == nil ? "" : " by " + Self.names(triggers!)
+            return "crash " + Self.names(nodes) + " at the next write" + by + " for \(down) ms"
         case .pause(let node): return "pause n\(node + 1)"
         case .clockRate(let node, let rate): return "clock of n\(node + 1) at \(rate)x"
         case .slowDisk(let node, let milliseconds): return "slow disk on n\(node + 1): \(milliseconds) ms"
@@ -76,7 +87,7 @@ struct FaultPicker {
             // Out of the leader or into it: both starve different things.
             return random.chance(50) ? .oneWay(from: from, to: to) : .oneWay(from: to, to: from)
         case 3: return .mute(node: leader ?? random.pick(nodes))
-        case 4: return .flaky(lossPercent: Double(random.int(in: 10...50)), duplicatePercent: Double(random.int(in: 0...10)))
+        case 4: return .flaky(lossPercent: Double(random.int(in: 5...30)), duplicatePercent: Double(random.int(in: 0...10)))
         default: return .slowLinks(node: leader ?? random.pick(nodes))
         }
     }
@@ -84,14 +95,16 @@ struct FaultPicker {
     mutating func process(leader: Int?) -> Fault {
         let nodes = Array(0..<nodeCount)
         let victim = random.chance(50) ? (leader ?? random.pick(nodes)) : random.pick(nodes)
-        switch random.below(10) {
-        case 0, 1, 2: return .crash(nodes: [victim], downMilliseconds: random.uint(in: 0...4_000))
-        case 3:
+        switch random.below(12) {
+        case 0, 1: return .crash(nodes: [victim], downMilliseconds: random.uint(in: 0...4_000))
+        case 2:
             // Several at once, up to the whole cluster (a power cut): only durable state survives.
             let count = random.int(in: 2...nodeCount)
             return .crash(nodes: Array(random.shuffled(nodes).prefix(count)).sorted(), downMilliseconds: random.uint(in: 0...2_000))
-        case 4, 5: return .pause(node: victim)
-        case 6, 7: return .clockRate(node: victim, rate: random.pick([0.5, 0.7, 1.5, 2.0]))
+        case 3, 4: return .crashDuringWrite(nodes: [victim], triggers: [victim], downMilliseconds: random.uint(in: 0...3_000))
+        case 5: return .crashDuringWrite(nodes: nodes, triggers: nil, downMilliseconds: random.uint(in: 0...1_000))
+        case 6, 7: return .pause(node: victim)
+        case 8, 9: return .clockRate(node: victim, rate: random.pick([0.5, 0.7, 1.5, 2.0]))
         default: return .slowDisk(node: victim, milliseconds: random.uint(in: 50...400))
         }
     }

@@ -1,12 +1,15 @@
 import Raft
+import Server
 
-/// What a node's `raft.db` holds once synced: the model a restart boots from. Writes arrive in
-/// the order the node issued them; each one is applied whole (a batch is one fsync).
+/// What a node's `raft.db` holds once synced: the model a restart boots from. Batches arrive in
+/// the order the node issued them; each one is applied whole (a batch is one transaction and
+/// one fsync).
 public struct DurableLog: Sendable, Equatable {
     public var hardState = HardState()
     public var snapshotIndex: UInt64 = 0
     public var snapshotTerm: UInt64 = 0
     public var snapshotMembership: Membership?
+    public var snapshotChecksum: UInt32 = 0
     /// Entries after the snapshot, contiguous.
     public var entries: [RaftEntry] = []
 
@@ -14,28 +17,31 @@ public struct DurableLog: Sendable, Equatable {
 
     public var lastIndex: UInt64 { entries.last?.index ?? snapshotIndex }
 
-    /// A compaction first (the log now starts after `index`/`term`), then a new hard state,
-    /// then `newEntries`, which replace everything from the first one's index on.
-    public mutating func write(hardState newHardState: HardState?, entries newEntries: [RaftEntry],
-                               compactedThrough compaction: (index: UInt64, term: UInt64, membership: Membership?)?) {
-        if let compaction { compact(index: compaction.index, term: compaction.term, membership: compaction.membership) }
-        if let newHardState { hardState = newHardState }
-        guard let first = newEntries.first else { return }
-        precondition(first.index > snapshotIndex, "entry \(first.index) written behind the snapshot at \(snapshotIndex)")
-        precondition(first.index <= lastIndex + 1, "entry \(first.index) leaves a gap after \(lastIndex)")
-        entries.removeSubrange(Int(first.index - snapshotIndex - 1)...)
-        entries += newEntries
-        assert(zip(entries, entries.dropFirst()).allSatisfy { $0.index + 1 == $1.index }, "durable entries are contiguous")
+    /// Applies one batch as `RaftLogStore.write` does, in its order: a compaction (entries
+    /// through its index deleted, the rest kept), then a truncation, then `newEntries`, which
+    /// replace everything from the first one's index on, then the hard state.
+    public mutating func write(_ batch: PersistBatch) {
+        if let compaction = batch.compaction, compaction.index > snapshotIndex {
+            entries.removeAll { $0.index <= compaction.index }
+            snapshotIndex = compaction.index
+            snapshotTerm = compaction.term
+            snapshotMembership = compaction.membership
+            snapshotChecksum = compaction.checksum
+        }
+        if let cut = batch.truncateFrom { entries.removeAll { $0.index >= cut } }
+        if let first = batch.entries.first {
+            entries.removeAll { $0.index >= first.index }
+            entries += batch.entries
+        }
+        if let hardState = batch.hardState { self.hardState = hardState }
+        precondition(entries.first.map { $0.index == snapshotIndex + 1 } ?? true, "durable entries start right after the snapshot")
+        precondition(zip(entries, entries.dropFirst()).allSatisfy { $0.index + 1 == $1.index }, "durable entries are contiguous")
     }
 
-    private mutating func compact(index: UInt64, term: UInt64, membership: Membership?) {
-        guard index > snapshotIndex else { return }
-        let position = Int(index - snapshotIndex)
-        let keeps = position <= entries.count && entries[position - 1].term == term
-        entries = keeps ? Array(entries[position...]) : []
-        snapshotIndex = index
-        snapshotTerm = term
-        snapshotMembership = membership ?? snapshotMembership
+    /// What a restart reads back (`RaftBoot.load`).
+    public var boot: RaftBoot {
+        RaftBoot(hardState: hardState, snapshotIndex: snapshotIndex, snapshotTerm: snapshotTerm,
+                 snapshotMembership: snapshotMembership, snapshotChecksum: snapshotChecksum, entries: entries)
     }
 }
 
@@ -57,11 +63,9 @@ public struct SimDisk<Write> {
     }
 
     /// Makes the oldest pending write durable; returns it.
-    public mutating func syncOldest(apply: (inout DurableLog, Write) -> Void) -> Write {
+    public mutating func syncOldest(apply: (inout DurableLog, Write) -> Void) {
         precondition(!pending.isEmpty, "a sync with nothing pending")
-        let write = pending.removeFirst().write
-        apply(&durable, write)
-        return write
+        apply(&durable, pending.removeFirst().write)
     }
 
     /// A crash: what has not synced is gone.

@@ -2,6 +2,7 @@
 // durable log's replace-from and compaction semantics, the network's cuts, and that the Raft
 // invariant checker notices broken logs.
 import Raft
+import Server
 @testable import Simulator
 import XCTest
 
@@ -30,31 +31,31 @@ final class SimPartsTests: XCTestCase {
 
     func testDurableLogReplacesFromTheFirstNewEntry() {
         var log = DurableLog()
-        log.write(hardState: HardState(term: 1, vote: 1), entries: entries(1...5, term: 1), compactedThrough: nil)
-        log.write(hardState: nil, entries: entries(3...4, term: 2), compactedThrough: nil)
+        log.write(PersistBatch(hardState: HardState(term: 1, vote: 1), entries: entries(1...5, term: 1)))
+        log.write(PersistBatch(entries: entries(3...4, term: 2)))
         XCTAssertEqual(log.entries.map(\.term), [1, 1, 2, 2])
         XCTAssertEqual(log.lastIndex, 4)
         XCTAssertEqual(log.hardState, HardState(term: 1, vote: 1))
     }
 
-    func testDurableLogCompactionKeepsOnlyWhatFollowsAMatchingPoint() {
+    func testDurableLogCompactionDropsWhatTheSnapshotCovers() {
         var log = DurableLog()
-        log.write(hardState: nil, entries: entries(1...5, term: 1), compactedThrough: nil)
-        log.write(hardState: nil, entries: [], compactedThrough: (3, 1, nil))
+        log.write(PersistBatch(entries: entries(1...5, term: 1)))
+        log.write(PersistBatch(compaction: LogCompaction(index: 3, term: 1, membership: Membership(voters: [1]), checksum: 0)))
         XCTAssertEqual(log.entries.map(\.index), [4, 5])
         XCTAssertEqual(log.snapshotIndex, 3)
-        // A snapshot from a leader whose log differs: nothing after it survives.
-        log.write(hardState: nil, entries: entries(10...10, term: 3), compactedThrough: (9, 3, nil))
+        // A snapshot from a leader whose log differs: the node truncates what follows it.
+        log.write(PersistBatch(entries: entries(10...10, term: 3), compaction: LogCompaction(index: 9, term: 3, membership: Membership(voters: [1]), checksum: 0), truncateFrom: 10))
         XCTAssertEqual(log.entries.map(\.index), [10])
         XCTAssertEqual(log.snapshotTerm, 3)
     }
 
     func testCrashLosesOnlyUnsyncedWrites() {
-        var disk = SimDisk<[RaftEntry]>()
-        disk.issue(entries(1...2, term: 1), syncsAt: 5)
-        disk.issue(entries(3...3, term: 1), syncsAt: 1)
+        var disk = SimDisk<PersistBatch>()
+        disk.issue(PersistBatch(entries: entries(1...2, term: 1)), syncsAt: 5)
+        disk.issue(PersistBatch(entries: entries(3...3, term: 1)), syncsAt: 1)
         XCTAssertEqual(disk.pending.map(\.syncsAt), [5, 5], "a later write never syncs first")
-        _ = disk.syncOldest { $0.write(hardState: nil, entries: $1, compactedThrough: nil) }
+        disk.syncOldest { $0.write($1) }
         disk.crash()
         XCTAssertEqual(disk.durable.lastIndex, 2)
         XCTAssertTrue(disk.pending.isEmpty)
