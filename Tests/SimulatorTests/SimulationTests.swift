@@ -5,7 +5,7 @@ import XCTest
 
 final class SimulationTests: XCTestCase {
     /// Seeds run by every `swift test` (scripts/sim runs ranges for longer). Odd seeds: 5 servers.
-    static let seeds: [UInt64] = Array(1...8)
+    static let seeds: [UInt64] = Array(1...16)
 
     private func options(_ seed: UInt64) -> SimOptions {
         var options = SimOptions()
@@ -27,5 +27,15 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(first.traceHash, second.traceHash)
         XCTAssertEqual(first.steps, second.steps)
         XCTAssertNotEqual(first.traceHash, Simulation.run(seed: 4, options: options(4)).traceHash)
+    }
+}
+
+extension SimulationTests {
+    /// Negative control: a build whose reads skip ReadIndex must fail (every seed 1-100 does).
+    func testReadsWithoutReadIndexAreCaught() {
+        var options = options(2)
+        options.skipReadIndex = true
+        let report = Simulation.run(seed: 2, options: options)
+        XCTAssertFalse(report.passed, "stale reads went unnoticed: \(report.summary)")
     }
 }
