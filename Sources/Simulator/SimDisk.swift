@@ -20,7 +20,11 @@ public struct DurableLog: Sendable, Equatable {
     /// Applies one batch as `RaftLogStore.write` does, in its order: a compaction (entries
     /// through its index deleted, the rest kept), then a truncation, then `newEntries`, which
     /// replace everything from the first one's index on, then the hard state.
-    public mutating func write(_ batch: PersistBatch) {
+    /// Returns what is wrong with the log it leaves (nil: nothing): `RaftBoot.load` refuses a
+    /// `raft.db` whose entries do not start right after the snapshot, so that is a violation.
+    @discardableResult
+    public mutating func write(_ batch: PersistBatch) -> String? {
+        let before = "snapshot \(snapshotIndex)/\(snapshotTerm), entries \(entries.first?.index ?? 0)...\(lastIndex)"
         if let compaction = batch.compaction, compaction.index > snapshotIndex {
             entries.removeAll { $0.index <= compaction.index }
             snapshotIndex = compaction.index
@@ -34,8 +38,15 @@ public struct DurableLog: Sendable, Equatable {
             entries += batch.entries
         }
         if let hardState = batch.hardState { self.hardState = hardState }
-        precondition(entries.first.map { $0.index == snapshotIndex + 1 } ?? true, "durable entries start right after the snapshot")
-        precondition(zip(entries, entries.dropFirst()).allSatisfy { $0.index + 1 == $1.index }, "durable entries are contiguous")
+        let batchText = "compaction \(batch.compaction.map { "\($0.index)/\($0.term)" } ?? "-"), truncate \(batch.truncateFrom.map(String.init) ?? "-"), "
+            + "entries \(batch.entries.first?.index ?? 0)...\(batch.entries.last?.index ?? 0)"
+        if let first = entries.first, first.index != snapshotIndex + 1 {
+            return "raft.db entries start at \(first.index), after a snapshot at \(snapshotIndex) (was \(before); batch \(batchText))"
+        }
+        if !zip(entries, entries.dropFirst()).allSatisfy({ $0.index + 1 == $1.index }) {
+            return "raft.db entries have a gap (was \(before); batch \(batchText))"
+        }
+        return nil
     }
 
     /// What a restart reads back (`RaftBoot.load`).
@@ -63,9 +74,9 @@ public struct SimDisk<Write> {
     }
 
     /// Makes the oldest pending write durable; returns it.
-    public mutating func syncOldest(apply: (inout DurableLog, Write) -> Void) {
+    public mutating func syncOldest(apply: (inout DurableLog, Write) -> String?) -> String? {
         precondition(!pending.isEmpty, "a sync with nothing pending")
-        apply(&durable, pending.removeFirst().write)
+        return apply(&durable, pending.removeFirst().write)
     }
 
     /// A crash: what has not synced is gone.

@@ -121,7 +121,9 @@ extension Simulation {
 
     mutating func synced(_ index: Int, _ incarnation: UInt64) {
         guard nodes[index].incarnation == incarnation, !nodes[index].disk.pending.isEmpty else { return }
-        nodes[index].disk.syncOldest { durable, batch in durable.write(batch) }
+        if let problem = nodes[index].disk.syncOldest(apply: { durable, batch in durable.write(batch) }) {
+            violation("n\(index + 1) " + problem)
+        }
         if !options.acknowledgeBeforeSync {
             // The disk finished even if the process is stopped; it hears of it when it resumes.
             handle(.persisted(node: index, incarnation: incarnation))

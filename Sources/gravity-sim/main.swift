@@ -79,6 +79,8 @@ struct GravitySim: ParsableCommand {
     }
 
     func run() throws {
+        // Line-buffered even into a file: a run that traps must not take the lines before it along.
+        setvbuf(stdout, nil, _IOLBF, 0)
         if let seed {
             let report = Simulation.run(seed: seed, options: options(for: seed))
             print(report.summary)

@@ -55,7 +55,7 @@ final class SimPartsTests: XCTestCase {
         disk.issue(PersistBatch(entries: entries(1...2, term: 1)), syncsAt: 5)
         disk.issue(PersistBatch(entries: entries(3...3, term: 1)), syncsAt: 1)
         XCTAssertEqual(disk.pending.map(\.syncsAt), [5, 5], "a later write never syncs first")
-        disk.syncOldest { $0.write($1) }
+        _ = disk.syncOldest { $0.write($1) }
         disk.crash()
         XCTAssertEqual(disk.durable.lastIndex, 2)
         XCTAssertTrue(disk.pending.isEmpty)
