@@ -79,14 +79,12 @@ struct GravitySim: ParsableCommand {
     }
 
     func run() throws {
-        // Line-buffered even into a file: a run that traps must not take the lines before it along.
-        setvbuf(stdout, nil, _IOLBF, 0)
         if let seed {
             let report = Simulation.run(seed: seed, options: options(for: seed))
-            print(report.summary)
-            for line in report.violations { print(line) }
+            say(report.summary)
+            for line in report.violations { say(line) }
             if !report.passed {
-                print("replay: \(report.replayCommand)")
+                say("replay: \(report.replayCommand)")
                 throw ExitCode(1)
             }
             return
@@ -100,23 +98,28 @@ struct GravitySim: ParsableCommand {
             if case .undecided = report.linearizability { undecided += 1 }
             if !report.passed {
                 failed.append(report)
-                print("FAIL \(report.summary)")
-                print("  \(report.violations[0].split(separator: "\n").first ?? "")")
-                print("  replay: \(report.replayCommand)")
+                say("FAIL \(report.summary)")
+                say("  \(report.violations[0].split(separator: "\n").first ?? "")")
+                say("  replay: \(report.replayCommand)")
             } else if verbose {
-                print(report.summary)
+                say(report.summary)
             }
             if (seed - range.lowerBound + 1) % 100 == 0 {
                 let elapsed = Date().timeIntervalSince(started)
-                print("... \(seed - range.lowerBound + 1) seeds, \(failed.count) failed, \(String(format: "%.1f", elapsed)) s")
+                say("... \(seed - range.lowerBound + 1) seeds, \(failed.count) failed, \(String(format: "%.1f", elapsed)) s")
             }
         }
         let elapsed = Date().timeIntervalSince(started)
-        print("seeds \(range.lowerBound)...\(range.upperBound): \(range.count) runs, \(failed.count) failed, "
+        say("seeds \(range.lowerBound)...\(range.upperBound): \(range.count) runs, \(failed.count) failed, "
             + "\(undecided) with an undecided linearizability search, \(String(format: "%.1f", elapsed)) s")
         if !failed.isEmpty {
-            print("failing seeds: \(failed.map { String($0.seed) }.joined(separator: " "))")
+            say("failing seeds: \(failed.map { String($0.seed) }.joined(separator: " "))")
             throw ExitCode(1)
         }
+    }
+
+    /// Writes a line at once (unbuffered), so a run that traps cannot take earlier lines with it.
+    func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
