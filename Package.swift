@@ -7,6 +7,7 @@ let package = Package(
     name: "gravity",
     products: [
         .executable(name: "gravity", targets: ["gravity"]),
+        .executable(name: "gravity-sim", targets: ["gravity-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Deterministic simulation of whole clusters (DESIGN.md §2, §14): test support, never the shell.
+        .target(name: "Simulator", dependencies: ["Server", "Raft", "Store", "API", "HTTP", "Registry"]),
+        .executableTarget(name: "gravity-sim", dependencies: [
+            "Simulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // libFuzzer harness for the HTTP parser (scripts/fuzz). In an ordinary build it replays files.
         .executableTarget(name: "FuzzHTTPParser", dependencies: ["HTTP", "CFuzzerDriver"]),
 
@@ -49,6 +57,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API", "Raft", "Store"]),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "CLibUV"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Loop", "HTTP", "Server", "Registry", "CLibUV"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"]),
         .testTarget(name: "TidyTests"),
         .testTarget(name: "GravityCLITests", dependencies: ["gravity"]),
     ],
