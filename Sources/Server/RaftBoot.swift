@@ -100,7 +100,11 @@ public struct PersistBatch: Sendable, Equatable {
     /// arriving during one fsync share the next (group commit).
     public mutating func merge(_ later: PersistBatch) {
         if let state = later.hardState { hardState = state }
-        if let compaction = later.compaction { self.compaction = compaction }
+        if let compaction = later.compaction {
+            self.compaction = compaction
+            // The log now starts after the snapshot: entries it covers are gone, not rewritten.
+            entries.removeAll { $0.index <= compaction.index }
+        }
         if let cut = later.truncateFrom {
             truncateFrom = min(truncateFrom ?? cut, cut)
             entries.removeAll { $0.index >= cut }

@@ -194,7 +194,7 @@ public struct Simulation {
         case .send(let to, let message): send(message, from: index, to: Int(to) - 1)
         case .dial(let addresses): dial(addresses, from: index)
         case .takeSnapshot: takeSnapshot(index)
-        case .startProbe, .upgrade, .push: break
+        case .startProbe, .upgrade, .push, .note: break
         }
     }
 

@@ -52,5 +52,9 @@ final class RaftBootTests: XCTestCase {
         waiting.merge(PersistBatch(truncateFrom: 2))
         XCTAssertEqual(waiting.entries.map(\.index), [1])
         XCTAssertEqual(waiting.truncateFrom, 2)
+        // A snapshot installed meanwhile covers what was still waiting (simulator seed 1255).
+        var pending = PersistBatch(entries: (52...54).map { RaftEntry(index: $0, term: 1) })
+        pending.merge(PersistBatch(compaction: LogCompaction(index: 64, term: 1, membership: Membership(voters: [1]), checksum: 0), truncateFrom: 65))
+        XCTAssertTrue(pending.entries.isEmpty, "entries 52-54 would land before the log's new start")
     }
 }
