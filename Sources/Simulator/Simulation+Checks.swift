@@ -90,18 +90,12 @@ extension Simulation {
         if Set(hashes).count != 1 { violation("state differs between nodes at applied index \(applied[0]): \(hashes)") }
     }
 
-    /// The KV table and the applied index, hashed.
+    /// Every table of the state (the store's canonical dump) and the applied index, hashed:
+    /// replicas that applied the same commands hold byte-identical states.
     static func stateHash(_ store: StateStore) throws(StoreError) -> String {
         var hash = FNV1a()
         hash.add(store.appliedIndex)
-        for entry in try store.kvEntries(prefix: "").1 {
-            hash.add(entry.value.key)
-            hash.add(0)
-            hash.add(entry.value.value)
-            hash.add(entry.value.flags)
-            hash.add(entry.createIndex)
-            hash.add(entry.modifyIndex)
-        }
+        hash.add(try store.canonicalDump())
         return hash.hex
     }
 

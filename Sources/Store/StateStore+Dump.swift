@@ -4,7 +4,7 @@
 extension StateStore {
     /// Every table (by name) with every row (ordered by all its columns), and the schema
     /// version. Integers in decimal, text quoted, BLOBs in hex, NULL as NULL.
-    func canonicalDump() throws(StoreError) -> String {
+    public func canonicalDump() throws(StoreError) -> String {
         var lines: [String] = []
         do throws(SQLiteError) {
             lines.append("user_version \(try connection.userVersion())")
