@@ -59,6 +59,7 @@ public final class Agent {
         serverConfig.bootstrapExpect = config.effectiveBootstrapExpect
         serverConfig.retryJoin = config.joinAddresses
         serverConfig.snapshotThreshold = config.raftSnapshotThreshold
+        serverConfig.snapshotIntervalMilliseconds = config.raftSnapshotIntervalMilliseconds
         let directory = folder.directory!
         serverConfig.snapshotPath = directory.path + "/" + DataDirectory.snapshotFileName
         let boot = try Self.openLog(directory, snapshotPath: serverConfig.snapshotPath)

@@ -31,6 +31,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var retryJoin: [String] = []
     /// Applied entries between snapshots (Consul: `raft_snapshot_threshold`).
     public var raftSnapshotThreshold: UInt64 = 16384
+    /// Least time between Raft snapshots (Consul: `raft_snapshot_interval`).
+    public var raftSnapshotIntervalMilliseconds: UInt64 = 30_000
 
     public init() {}
 

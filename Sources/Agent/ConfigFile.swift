@@ -45,6 +45,7 @@ public enum ConfigFile {
                 for item in list { addresses.append(try string(item, key, file)) }
                 config.retryJoin = addresses
             case "raft_snapshot_threshold": config.raftSnapshotThreshold = UInt64(max(0, try int(value, key, file)))
+            case "raft_snapshot_interval": config.raftSnapshotIntervalMilliseconds = try milliseconds(value, key, file)
             default: throw .config("\(file): unknown key \"\(key)\"")
             }
         }

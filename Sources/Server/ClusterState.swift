@@ -133,6 +133,8 @@ struct ClusterState {
     /// The term and vote last handed to the disk.
     var writtenTerm: UInt64 = 0
     var writtenVote: RaftNodeID?
+    /// When the last snapshot was asked for (0: never since start).
+    var lastSnapshotAsked: UInt64 = 0
     /// Snapshots installed from the leader so far.
     var installs = 0
 }

@@ -303,7 +303,9 @@ extension ServerNode {
     /// Asks for a snapshot once enough entries were applied since the last, so the log (in
     /// memory and in `raft.db`) stays bounded; followers too far behind get the snapshot instead.
     private mutating func compactIfDue() {
-        guard !snapshotRequest.asked, restoring == nil, raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold else { return }
+        guard !snapshotRequest.asked, restoring == nil, raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold,
+              monotonicMilliseconds >= cluster.lastSnapshotAsked + config.snapshotIntervalMilliseconds || cluster.lastSnapshotAsked == 0 else { return }
+        cluster.lastSnapshotAsked = max(1, monotonicMilliseconds)
         snapshotRequest.asked = true
         snapshotRequest.installs = cluster.installs
         outputs.append(.takeSnapshot)

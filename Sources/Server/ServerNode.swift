@@ -110,6 +110,10 @@ public struct ServerConfig: Sendable {
     /// Applied entries beyond the last snapshot that trigger a new one (Consul:
     /// `raft_snapshot_threshold`).
     public var snapshotThreshold: UInt64 = 16384
+    /// At least this long between snapshots (Consul: `raft_snapshot_interval`, 30 s): under a
+    /// heavy write load each copies the whole state, so the threshold alone would copy it every
+    /// second or so.
+    public var snapshotIntervalMilliseconds: UInt64 = 30_000
     /// Writes waiting for commit at most; beyond it new writes get 429.
     public var maxPendingWrites = 65536
     /// A voter the leader has not heard from for this long is removed from the cluster, as long

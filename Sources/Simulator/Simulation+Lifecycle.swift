@@ -54,6 +54,7 @@ extension Simulation {
         config.retryJoin = nodes.filter { $0.index != index }.map(\.address)
         config.snapshotPath = nodes[index].folder + "/snapshot.db"
         config.snapshotThreshold = snapshotThreshold
+        config.snapshotIntervalMilliseconds = 0  // every threshold: snapshots and installs get exercised
         config.unsafeSkipReadIndex = options.skipReadIndex
         return config
     }

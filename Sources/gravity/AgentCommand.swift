@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Foundation
+import Registry
 
 struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,6 +76,9 @@ struct AgentCommand: ParsableCommand {
     @Option(name: consulName("raft-snapshot-threshold"), help: "Applied entries between Raft snapshots (default 16384).")
     var raftSnapshotThreshold: UInt64?
 
+    @Option(name: consulName("raft-snapshot-interval"), help: "Least time between Raft snapshots, e.g. 30s (default) or 0s.")
+    var raftSnapshotInterval: String?
+
     func run() throws {
         var config = AgentConfig()
         config.dev = dev
@@ -103,6 +107,12 @@ struct AgentCommand: ParsableCommand {
         if let bootstrapExpect { config.bootstrapExpect = bootstrapExpect }
         if !retryJoin.isEmpty { config.retryJoin = retryJoin }
         if let raftSnapshotThreshold { config.raftSnapshotThreshold = raftSnapshotThreshold }
+        if let raftSnapshotInterval {
+            guard let nanoseconds = GoDuration.parseNanoseconds(raftSnapshotInterval), nanoseconds >= 0 else {
+                throw .config("-raft-snapshot-interval must be a duration like 30s, got \"\(raftSnapshotInterval)\"")
+            }
+            config.raftSnapshotIntervalMilliseconds = UInt64(nanoseconds / 1_000_000)
+        }
         if let logLevel {
             guard let level = LogLevel(rawValue: logLevel.lowercased()) else {
                 throw .config("-log-level must be one of trace, debug, info, warn, error")

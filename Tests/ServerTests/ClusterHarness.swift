@@ -48,6 +48,7 @@ struct ClusterHarness {
         config.retryJoin = (joining.isEmpty ? [] : joining.map(Self.address))
         config.snapshotPath = folder.appendingPathComponent("snapshot.db").path
         config.snapshotThreshold = threshold
+        config.snapshotIntervalMilliseconds = 0
         config.deadServerMilliseconds = 3000
         let node = ServerNode(config: config, store: store, boot: .empty, seed: UInt64(n))
         members[Self.id(n)] = Member(node: node, store: store, folder: folder)

@@ -63,7 +63,7 @@ class ClusterNode:
             args += ["-retry-join", address]
         # Snapshots every 128 entries, so a test's few hundred writes compact the log and a
         # server that lost its data is brought back by a snapshot install, not only replay.
-        args += ["-raft-snapshot-threshold", str(SNAPSHOT_THRESHOLD)]
+        args += ["-raft-snapshot-threshold", str(SNAPSHOT_THRESHOLD), "-raft-snapshot-interval", "0s"]
         level = os.environ.get("GRAVITY_CLUSTER_LOG_LEVEL")
         if level:
             args += ["-log-level", level]
