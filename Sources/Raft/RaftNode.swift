@@ -598,7 +598,9 @@ public struct RaftNode: Sendable {
 
     /// Whether `ready()` has anything.
     public var hasReady: Bool {
-        hardState != handedOutHardState || log.hasUnpersisted || !outbox.isEmpty || !appliable.isEmpty || !readStates.isEmpty
+        // Whether entries wait to be applied, without copying them (this runs after every input).
+        hardState != handedOutHardState || log.hasUnpersisted || !outbox.isEmpty || log.applied < min(log.committed, log.stableIndex)
+            || !readStates.isEmpty
             || snapshotToRestore != nil
     }
 

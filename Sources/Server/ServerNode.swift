@@ -266,7 +266,7 @@ public struct ServerNode {
 
     mutating func tick(monotonic: UInt64, wall: UInt64) {
         precondition(monotonic >= monotonicMilliseconds, "time went backwards")
-        let first = monotonicMilliseconds == 0 && !cluster.ticked
+        let first = !cluster.ticked
         cluster.ticked = true
         monotonicMilliseconds = monotonic
         wallMilliseconds = wall

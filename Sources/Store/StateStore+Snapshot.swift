@@ -111,8 +111,14 @@ extension StateStore {
     /// Writes a snapshot to `path` (as `snapshot(to:)`) and returns it with the file's bytes,
     /// which is what a leader sends a follower that needs compacted entries.
     public func snapshotData(to path: String) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
-        let info = try snapshot(to: path)
-        return (info, try Self.readSnapshot(at: path, expectedChecksum: info.checksum))
+        precondition(!connection.isInTransaction, "snapshot inside a transaction")
+        return try Self.snapshotData(of: connection, to: path)
+    }
+
+    /// `snapshot(of:to:)` and the file's bytes.
+    static func snapshotData(of connection: SQLiteConnection, to path: String) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
+        let info = try snapshot(of: connection, to: path)
+        return (info, try readSnapshot(at: path, expectedChecksum: info.checksum))
     }
 
     /// The bytes of the snapshot file at `path`, checked against `expectedChecksum`.
@@ -139,13 +145,6 @@ extension StateStore {
         return crc.value
     }
 
-    /// Replaces the live state with a snapshot received from the leader (`writeSnapshot`, then
-    /// `restore(from:expectedChecksum:)`).
-    public func restore(data: [UInt8], to path: String) throws(StoreError) -> SnapshotInfo {
-        let checksum = try Self.writeSnapshot(data, to: path)
-        try restore(from: path, expectedChecksum: checksum)
-        return SnapshotInfo(index: appliedIndex, checksum: checksum, bytes: data.count)
-    }
 }
 
 /// Takes snapshots of `state.db` from a connection of its own, on a pool thread, so the loop
@@ -165,8 +164,7 @@ public final class StateSnapshotter: @unchecked Sendable {
     /// Copies the state to `path` (durably, as `StateStore.snapshot(to:)`) and returns it with
     /// the file's bytes.
     public func take(to path: String) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
-        let info = try StateStore.snapshot(of: connection, to: path)
-        return (info, try StateStore.readSnapshot(at: path, expectedChecksum: info.checksum))
+        try StateStore.snapshotData(of: connection, to: path)
     }
 
     public func close() { connection.close() }

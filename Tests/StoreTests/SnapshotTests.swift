@@ -86,8 +86,9 @@ final class SnapshotTests: StateTestCase {
         accept(Fixture.set("later", "1"))
         let fresh = try StateStore(path: path("fresh.db"))
         defer { fresh.close() }
-        let restored = try fresh.restore(data: data, to: path("installed.db"))
-        XCTAssertEqual(restored.index, info.index)
+        let checksum = try StateStore.writeSnapshot(data, to: path("installed.db"))
+        XCTAssertEqual(checksum, info.checksum)
+        try fresh.restore(from: path("installed.db"), expectedChecksum: checksum)
         XCTAssertEqual(fresh.appliedIndex, info.index)
         XCTAssertNil(try fresh.kvEntry(key: "later").value, "what came after the copy is not in it")
         XCTAssertNotNil(try store.kvEntry(key: "later").value)
