@@ -203,6 +203,19 @@ extension CheckUpdate: BinaryCodable {
     }
 }
 
+extension NodeLiveness: BinaryCodable {
+    func encode(to writer: inout BinaryWriter) {
+        writer.writeString(node)
+        writer.write(status)
+        writer.writeString(output)
+        writer.writeString(owner)
+    }
+
+    init(from reader: inout BinaryReader) throws(CommandDecodingError) {
+        try self.init(node: reader.readString(), status: reader.read(HealthStatus.self), output: reader.readString(), owner: reader.readString())
+    }
+}
+
 extension TTLExpiry: BinaryCodable {
     func encode(to writer: inout BinaryWriter) {
         writer.writeString(node)

@@ -95,6 +95,8 @@ extension Command {
             writer.writeString(serviceID)
         case .checkResult(let update):
             writer.write(update)
+        case .nodeLiveness(let liveness):
+            writer.write(liveness)
         }
     }
 
@@ -119,6 +121,7 @@ extension Command {
         case .leaseGrant: try .leaseGrant(reader.read())
         case .leaseRelease: try .leaseRelease(leaseID: reader.readString(), serviceName: reader.readString(), serviceID: reader.readString())
         case .checkResult: try .checkResult(reader.read())
+        case .nodeLiveness: try .nodeLiveness(reader.read())
         }
     }
 }

@@ -30,6 +30,7 @@
 //    17  leaseGrant         LeaseGrant
 //    18  leaseRelease       leaseID, serviceName, serviceID
 //    19  checkResult        CheckUpdate
+//    20  nodeLiveness       NodeLiveness
 
 /// A replicated write. Apply depends only on (state, command, index).
 public enum Command: Sendable, Equatable {
@@ -72,6 +73,8 @@ public enum Command: Sendable, Equatable {
     case leaseRelease(leaseID: String, serviceName: String, serviceID: String)
     /// The owner of a probed check (HTTP, TCP, ...) decided a new status or output.
     case checkResult(CheckUpdate)
+    /// The leader decided a server node's liveness and which server runs its checks.
+    case nodeLiveness(NodeLiveness)
 
     /// The append-only wire number of each case. Never renumber, never reuse.
     public enum Tag: UInt16, Sendable, Equatable, CaseIterable {
@@ -113,6 +116,8 @@ public enum Command: Sendable, Equatable {
         case leaseRelease = 18
         /// The tag of `Command.checkResult`.
         case checkResult = 19
+        /// The tag of `Command.nodeLiveness`.
+        case nodeLiveness = 20
     }
 
     /// This command's tag.
@@ -137,6 +142,7 @@ public enum Command: Sendable, Equatable {
         case .leaseGrant: .leaseGrant
         case .leaseRelease: .leaseRelease
         case .checkResult: .checkResult
+        case .nodeLiveness: .nodeLiveness
         }
     }
 }

@@ -16,11 +16,12 @@ struct AliasChecks {
     /// What was last proposed per check, so a change is proposed once while it is in the log.
     private var proposed: [CheckRef: (HealthStatus, String)] = [:]
 
-    /// Learns every alias check of `node` (leadership starts), then evaluates them.
-    mutating func restart(store: StateStore, node: String) -> [Command] {
+    /// Learns every alias check of the `nodes` this server runs the checks of (leadership
+    /// starts, or ownership moved), then evaluates them.
+    mutating func restart(store: StateStore, nodes: Set<String>) -> [Command] {
         aliases = []
         proposed = [:]
-        guard let checks = try? store.agentChecks(onNode: node).value else { return [] }
+        guard let checks = try? store.checks(onNodes: nodes) else { return [] }
         for indexed in checks where indexed.value.definition.isAlias {
             aliases.insert(CheckRef(node: indexed.value.node, checkID: indexed.value.checkID))
         }

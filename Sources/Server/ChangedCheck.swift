@@ -7,10 +7,10 @@ struct ChangedCheck {
     let ref: CheckRef
     let check: Check?
 
-    /// The checks of `node` among `refs`, each read once, in order; a check whose read fails is
-    /// left out (what looks at it keeps its old view until the check's next change).
-    static func read(_ refs: [CheckRef], node: String, store: StateStore) -> [ChangedCheck] {
-        Set(refs).filter { $0.node == node }.sorted().compactMap { ref in
+    /// The checks of `nodes` among `refs`, each read once, in order; a check whose read fails
+    /// is left out (what looks at it keeps its old view until the check's next change).
+    static func read(_ refs: [CheckRef], nodes: Set<String>, store: StateStore) -> [ChangedCheck] {
+        Set(refs).filter { nodes.contains($0.node) }.sorted().compactMap { ref in
             do { return ChangedCheck(ref: ref, check: try store.check(ref)?.value) } catch { return nil }
         }
     }

@@ -1,6 +1,7 @@
 import API
 import HTTP
 import Raft
+import Registry
 import Store
 
 /// A request waiting for its write to commit.
@@ -114,6 +115,11 @@ struct ClusterState {
     var lastJoinRequest: UInt64 = 0
     /// When each peer was last heard from (monotonic milliseconds).
     var lastHeard: [RaftNodeID: UInt64] = [:]
+    /// The leader before the current one (or before none was known): a new leader knows it
+    /// stopped hearing from that one, and does not give it a fresh liveness timeout.
+    var formerLeader: RaftNodeID?
+    /// The liveness word last proposed per node and when, so it is proposed once while in the log.
+    var livenessProposed: [String: (word: NodeLiveness, at: UInt64)] = [:]
     /// What the view and the dial set were last built from.
     struct ViewInputs: Equatable {
         var role: RaftRole

@@ -22,18 +22,18 @@ struct HealthTimers {
     static let sessionTTLMultiplier: UInt64 = 2
 
     /// Arms every timer in full (leadership starts).
-    mutating func restart(store: StateStore, node: String, now: UInt64) {
+    mutating func restart(store: StateStore, nodes: Set<String>, now: UInt64) {
         checkDeadlines = [:]
         sessionDeadlines = [:]
-        resync(store: store, node: node, now: now)
+        resync(store: store, nodes: nodes, now: now)
     }
 
-    /// Adds timers for new TTL checks and sessions, drops those that are gone, keeps the rest.
-    mutating func resync(store: StateStore, node: String, now: UInt64) {
+    /// Adds timers for new TTL checks (of the `nodes` whose checks this server runs) and
+    /// sessions, drops those that are gone, keeps the rest.
+    mutating func resync(store: StateStore, nodes: Set<String>, now: UInt64) {
         var checks: [CheckKey: (deadline: UInt64, ttlMilliseconds: UInt64)] = [:]
         // A read failure here leaves the timers as they were; the next change resyncs them.
-        guard let agentChecks = try? store.agentChecks(onNode: node).value,
-              let sessions = try? store.sessionTimers() else { return }
+        guard let agentChecks = try? store.checks(onNodes: nodes), let sessions = try? store.sessionTimers() else { return }
         for indexed in agentChecks {
             guard let ttl = indexed.value.definition.ttlNanoseconds, ttl > 0 else { continue }
             let key = CheckKey(node: indexed.value.node, checkID: indexed.value.checkID)
@@ -95,7 +95,7 @@ struct HealthTimers {
         case .sessionDestroy(let id):
             sessionDeadlines[id] = nil
         case .catalogRegister, .catalogDeregister, .serviceRegister, .serviceDeregister, .checkRegister,
-             .checkDeregister, .kv, .txn, .eventFire, .configPut, .configDelete, .leaseGrant, .leaseRelease, .checkResult:
+             .checkDeregister, .kv, .txn, .eventFire, .configPut, .configDelete, .leaseGrant, .leaseRelease, .checkResult, .nodeLiveness:
             break
         }
     }

@@ -65,10 +65,11 @@ struct ProbeScheduler {
     private var reapable: Set<Key> = []
     private var nextProbeID: UInt64 = 1
 
-    /// Tracks this agent's checks as the store now has them (leadership starts).
-    mutating func resync(store: StateStore, node: String, now: UInt64, random: inout SplitMix64) {
+    /// Tracks the checks of the `nodes` this server runs as the store now has them (leadership
+    /// starts, or ownership moved); checks of other nodes are forgotten.
+    mutating func resync(store: StateStore, nodes: Set<String>, now: UInt64, random: inout SplitMix64) {
         // A read failure leaves the schedule as it was; the next change revisits each check.
-        guard let checks = try? store.agentChecks(onNode: node).value else { return }
+        guard let checks = try? store.checks(onNodes: nodes) else { return }
         let present = Set(checks.map { Key(node: $0.value.node, checkID: $0.value.checkID) })
         for key in tracked.keys where !present.contains(key) { forget(key) }
         for indexed in checks { track(indexed.value, now: now, random: &random) }

@@ -424,6 +424,7 @@ extension ServerNode {
                 break
             }
             removeDeadServer()
+            livenessTick()
         }
     }
 
@@ -436,7 +437,7 @@ extension ServerNode {
         let voters = raft.membership.voters
         guard voters.count > config.minimumVoters else { return }
         func silent(_ id: RaftNodeID) -> Bool {
-            id != config.raftID && now >= (cluster.lastHeard[id] ?? cluster.leadingSince) + config.deadServerMilliseconds
+            id != config.raftID && now >= max(cluster.lastHeard[id] ?? 0, cluster.leadingSince) + config.deadServerMilliseconds
         }
         guard let dead = voters.first(where: silent) else { return }
         let remaining = voters.filter { $0 != dead }
@@ -512,6 +513,7 @@ extension ServerNode {
         if !cluster.bootstrapped, raft.log.lastIndex > 0 { cluster.bootstrapped = true }
         noteChanges()
         if raft.leader != cluster.leader {
+            if let former = cluster.leader { cluster.formerLeader = former }
             cluster.leader = raft.leader
             // What was handed to the old leader may never be answered: fail it now, so the
             // client retries at once instead of waiting out its timeout. (The write may still
@@ -540,7 +542,7 @@ extension ServerNode {
         if leads && !cluster.wasLeader { cluster.leadingSince = monotonicMilliseconds }
         if leads && !cluster.wasLeader && started {
             // A new leader restarts every session timer in full, as Consul does.
-            timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
+            timers.restart(store: store, nodes: ownedNodes, now: monotonicMilliseconds)
         }
         cluster.wasLeader = leads
         // This runs after every input: rebuild the view and the dial set only when what they
@@ -589,9 +591,7 @@ extension ServerNode {
 
     /// Re-reads this server's checks after the state was replaced wholesale.
     private mutating func restartLocalDuties() {
-        timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
-        probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random)
-        for command in aliases.restart(store: store, node: config.identity.nodeName) { propose(command) }
+        refreshOwnership(restart: true)
     }
 
     private mutating func refreshView() {

@@ -120,6 +120,9 @@ public struct ServerConfig: Sendable {
     /// as at least `minimumVoters` (and a majority of the rest) remain (Consul's autopilot
     /// dead-server clean-up).
     public var deadServerMilliseconds: UInt64 = 60_000
+    /// A server the leader has not heard from this long gets its `serfHealth` turned critical
+    /// and its checks handed to a live server: one election timeout (20 ticks of 50 ms).
+    public var livenessTimeoutMilliseconds: UInt64 = 1000
     /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`).
     public var minimumVoters: Int { max(3, bootstrapExpect) }
     /// A deliberately broken build for the simulator's negative control: reads skip the
@@ -201,6 +204,9 @@ public struct ServerNode {
     var waiters: WaiterTable<WatchKey>
     var timers = HealthTimers()
     var probes = ProbeScheduler()
+    /// The nodes whose checks this server runs (`ServerNode+Liveness`): its own, unless another
+    /// server took them over while this one was unreachable, and those handed to it.
+    public internal(set) var ownedNodes: Set<String> = []
     var aliases = AliasChecks()
     /// Requests waiting for on-demand probe runs: the run per check (nil: not probed), the
     /// results so far, and how to answer.
@@ -222,6 +228,7 @@ public struct ServerNode {
         self.store = store
         random = SplitMix64(seed: seed)
         waiters = WaiterTable(capacity: config.maxBlockingQueries)
+        ownedNodes = [config.identity.nodeName]
         raft = boot.makeNode(config: config, applied: store.appliedIndex, seed: seed)
         cluster = ClusterState(bootstrapped: boot.isBootstrapped)
         cluster.writtenTerm = boot.hardState.term
@@ -286,9 +293,7 @@ public struct ServerNode {
     /// TTL timers and probes of this node's checks.
     mutating func start() {
         started = true
-        timers.restart(store: store, node: config.identity.nodeName, now: monotonicMilliseconds)
-        probes.resync(store: store, node: config.identity.nodeName, now: monotonicMilliseconds, random: &random)
-        for command in aliases.restart(store: store, node: config.identity.nodeName) { propose(command) }
+        refreshOwnership(restart: true)
     }
 
     /// A probe ended: record its duration, and propose the status (or output) it decided.
@@ -495,6 +500,7 @@ public struct ServerNode {
         var sessionsChanged = false
         var servicesChanged = false
         var changedChecks: [CheckRef] = []
+        var ownershipWritten = false
         for (position, (entry, outcome)) in zip(commands, outcomes).enumerated() {
             if anyWatcher { touched.formUnion(outcome.touched) }
             sessionsChanged = sessionsChanged || outcome.touched.contains(.sessions)
@@ -504,11 +510,12 @@ public struct ServerNode {
             answerWrite(at: entry.index, term: terms[position], result: outcome.result)
             pushConfigChange(entry, outcome)
             if !outcome.result.isRefusal { discoveryStats.applied(entry.command) }
+            if case .nodeLiveness = entry.command, !outcome.result.isRefusal { ownershipWritten = true }
         }
+        if ownershipWritten, started { refreshOwnership(restart: false) }
         // Only the checks the batch wrote are read again: registering 10,000 checks must not
         // read every check after every batch.
-        let node = config.identity.nodeName
-        let ownChecks = changedChecks.isEmpty ? [] : ChangedCheck.read(changedChecks, node: node, store: store)
+        let ownChecks = changedChecks.isEmpty ? [] : ChangedCheck.read(changedChecks, nodes: ownedNodes, store: store)
         if !ownChecks.isEmpty || sessionsChanged {
             timers.update(checks: ownChecks, sessions: sessionsChanged, store: store, now: monotonicMilliseconds)
             if started { probes.update(ownChecks, now: monotonicMilliseconds, random: &random) }

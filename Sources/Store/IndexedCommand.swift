@@ -24,7 +24,7 @@ public struct IndexedCommand: Sendable, Equatable {
         case .sessionCreate(_, let now), .sessionRenew(_, let now): now
         case .catalogRegister, .catalogDeregister, .serviceRegister, .serviceDeregister, .checkRegister,
             .checkDeregister, .checkUpdate, .kv, .sessionDestroy, .txn, .eventFire, .ttlExpired,
-            .configPut, .configDelete, .leaseGrant, .leaseRelease, .checkResult:
+            .configPut, .configDelete, .leaseGrant, .leaseRelease, .checkResult, .nodeLiveness:
             leaderMilliseconds
         }
     }

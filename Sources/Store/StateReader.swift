@@ -17,6 +17,12 @@ struct StateReader {
         try !db.select("SELECT 1 FROM nodes WHERE name = ?", [.text(name)]) { (_) throws(StoreError) in () }.isEmpty
     }
 
+    /// Server nodes whose checks another server runs: node name to the owner's node name.
+    func checkOwners() throws(StoreError) -> [String: String] {
+        let pairs = try db.select("SELECT node, owner FROM check_owners") { (row) throws(StoreError) in (row.text(), row.text()) }
+        return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+    }
+
     func nodes() throws(StoreError) -> [Indexed<Node>] {
         try nodes(where: "1", [])
     }

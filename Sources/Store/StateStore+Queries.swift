@@ -72,6 +72,19 @@ extension StateStore {
         (try index(row: "node." + name, else: ["nodes", "services"]), try read.services(onNode: name))
     }
 
+    /// Server nodes whose checks another server runs (`Command.nodeLiveness`): node name to
+    /// the owner's node name. A node not listed is run by its own server.
+    public func checkOwners() throws(StoreError) -> [String: String] {
+        try read.checkOwners()
+    }
+
+    /// The checks of every node in `nodes` (those whose checks one server runs), node by node.
+    public func checks(onNodes nodes: Set<String>) throws(StoreError) -> [Indexed<Check>] {
+        var checks: [Indexed<Check>] = []
+        for node in nodes.sorted() { checks += try read.checks(onNode: node) }
+        return checks
+    }
+
     /// `agent/checks` of the agent on `node`: its checks by check ID.
     public func agentChecks(onNode name: String) throws(StoreError) -> Answer<[Indexed<Check>]> {
         try checks(onNode: name)

@@ -36,6 +36,7 @@ extension StateWriter {
             try invalidateSession(session.value)
         }
         try db.run("DELETE FROM nodes WHERE name = ?", [.text(name)])
+        try db.run("DELETE FROM check_owners WHERE node = ?", [.text(name)])
         touch(.nodes, .node(name))
         return true
     }

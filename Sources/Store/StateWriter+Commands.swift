@@ -112,6 +112,28 @@ extension StateWriter {
         return .done
     }
 
+    /// The leader's word on a server node: its `serfHealth` check (created if missing) takes the
+    /// status and output, and `owner` runs its checks from now on. An unknown node is a 404
+    /// that changes nothing.
+    mutating func nodeLiveness(_ liveness: NodeLiveness) throws(StoreError) -> ApplyResult {
+        guard try read.nodeExists(named: liveness.node) else {
+            return .refused(status: 404, message: "Unknown node \"\(liveness.node)\"")
+        }
+        var check = try read.check(node: liveness.node, id: Check.serfHealthCheckID)?.value
+            ?? Check(node: liveness.node, checkID: Check.serfHealthCheckID, name: "Serf Health Status", status: liveness.status)
+        check.status = liveness.status
+        check.output = CheckOutput.capped(liveness.output, maxBytes: check.definition.outputMaxSize)
+        try putCheck(check)
+        if liveness.owner == liveness.node {
+            try db.run("DELETE FROM check_owners WHERE node = ?", [.text(liveness.node)])
+        } else {
+            try db.run(
+                "INSERT INTO check_owners(node, owner, modify_index) VALUES (?, ?, ?) ON CONFLICT(node) DO UPDATE SET owner = excluded.owner, modify_index = excluded.modify_index",
+                [.text(liveness.node), .text(liveness.owner), .unsigned(index)])
+        }
+        return .done
+    }
+
     /// The leader saw a TTL lapse: the check turns critical with the output it decided
     /// (`TTL expired`, or `TTL expired (last output before timeout follows): <last>`).
     mutating func ttlExpired(_ expiry: TTLExpiry) throws(StoreError) -> ApplyResult {

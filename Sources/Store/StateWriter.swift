@@ -54,6 +54,7 @@ struct StateWriter {
         case .leaseRelease(let leaseID, let serviceName, let serviceID):
             try leaseRelease(leaseID: leaseID, serviceName: serviceName, serviceID: serviceID)
         case .checkResult(let update): try checkResult(update)
+        case .nodeLiveness(let liveness): try nodeLiveness(liveness)
         }
     }
 

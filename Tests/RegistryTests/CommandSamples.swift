@@ -130,6 +130,11 @@ enum CommandSamples {
                 .checkResult(CheckUpdate(node: "node-1", checkID: "service:web-1", status: .warning, output: "HTTP GET http://10.0.0.1/: 429 Too Many Requests Output: " + unicode)),
                 .checkResult(CheckUpdate(node: "", checkID: "", status: .critical)),
             ]
+        case .nodeLiveness:
+            [
+                .nodeLiveness(NodeLiveness(node: "server-1", status: .passing, output: NodeLiveness.takenOverOutput(by: "server-2") + unicode, owner: "server-2")),
+                .nodeLiveness(NodeLiveness(node: "", status: .critical, output: "", owner: "")),
+            ]
         }
     }
 

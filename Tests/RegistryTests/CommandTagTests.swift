@@ -9,6 +9,7 @@ final class CommandTagTests: XCTestCase {
         (.checkRegister, 5), (.checkDeregister, 6), (.checkUpdate, 7), (.kv, 8), (.sessionCreate, 9),
         (.sessionDestroy, 10), (.sessionRenew, 11), (.txn, 12), (.eventFire, 13), (.ttlExpired, 14),
         (.configPut, 15), (.configDelete, 16), (.leaseGrant, 17), (.leaseRelease, 18), (.checkResult, 19),
+        (.nodeLiveness, 20),
     ]
 
     func testEveryTagKeepsItsNumber() {

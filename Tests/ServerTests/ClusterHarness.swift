@@ -16,6 +16,8 @@ struct ClusterHarness {
         var responses: [RequestID: HTTPResponse] = [:]
         var dialed: [String] = []
         var durable = RaftBoot.empty
+        /// The targets of the probes it started, in order (each answered at once with `probeStatus`).
+        var probed: [String] = []
     }
 
     var members: [RaftNodeID: Member] = [:]
@@ -23,6 +25,8 @@ struct ClusterHarness {
     var sequence: UInt64 = 0
     /// Links that drop everything (from, to).
     var cut: Set<[RaftNodeID]> = []
+    /// What every probe reports.
+    var probeStatus: HealthStatus = .passing
     private var inbox: [(RaftNodeID, NodeInput)] = []
     private let threshold: UInt64
 
@@ -79,7 +83,10 @@ struct ClusterHarness {
                 case .takeSnapshot:
                     let copy = try? member.store.snapshotData(to: member.node.config.snapshotPath)
                     inbox.append((target, .snapshotTaken(copy.map { SnapshotTaken(index: $0.info.index, checksum: $0.info.checksum, data: $0.data) })))
-                case .upgrade, .push, .startProbe, .note: break
+                case .startProbe(let id, let spec):
+                    if case .http(let probe) = spec { member.probed.append(probe.url) }
+                    inbox.append((target, .probeFinished(id, ProbeResult(status: probeStatus, output: "probed by n\(target)", durationMilliseconds: 1))))
+                case .upgrade, .push, .note: break
                 }
             }
             members[target] = member
@@ -94,6 +101,17 @@ struct ClusterHarness {
             }
         }
     }
+
+    /// Cuts `id` off from every other member, both ways.
+    mutating func isolate(_ id: RaftNodeID) {
+        for other in members.keys where other != id {
+            cut.insert([id, other])
+            cut.insert([other, id])
+        }
+    }
+
+    /// Ends every cut.
+    mutating func heal() { cut = [] }
 
     var leader: RaftNodeID? { members.keys.sorted().first { members[$0]!.node.raft.role == .leader } }
 
