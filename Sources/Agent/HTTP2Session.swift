@@ -116,10 +116,10 @@ final class HTTP2ClientSession {
             block += value.utf8
             spans.append((nameStart..<valueStart, valueStart..<block.count))
         }
+        // Every block has a pseudo-header, so the buffer is never empty and has a base address.
+        precondition(!headers.isEmpty && !block.isEmpty, "an HTTP/2 header block is never empty")
         return block.withUnsafeMutableBufferPointer { buffer in
-            // A zero-length array has no base address; give nghttp2 a valid pointer anyway.
-            var empty: UInt8 = 0
-            let base = buffer.baseAddress ?? withUnsafeMutablePointer(to: &empty) { $0 }
+            let base = buffer.baseAddress!
             let fields = spans.map { span in
                 nghttp2_nv(name: base + span.name.lowerBound, value: base + span.value.lowerBound, namelen: span.name.count,
                            valuelen: span.value.count, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
