@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         // Declares libFuzzer's LLVMFuzzerRunDriver for the fuzz executable; header only.
         .systemLibrary(name: "CFuzzerDriver"),
 
@@ -33,7 +34,7 @@ let package = Package(
 
         // The shell: sockets, timers, threads, files.
         .target(name: "Loop", dependencies: ["CLibUV"]),
-        .target(name: "Agent", dependencies: ["Loop", "HTTP", "Registry", "Store", "API", "Server", "COpenSSL", "CSQLite", "CLibUV"]),
+        .target(name: "Agent", dependencies: ["Loop", "HTTP", "Registry", "Store", "API", "Server", "COpenSSL", "CNGHTTP2", "CSQLite", "CLibUV"]),
         .executableTarget(name: "gravity", dependencies: [
             "Agent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Registry", "Store"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API", "Raft", "Store"]),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "CLibUV"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Loop", "HTTP", "Server", "Registry", "CLibUV"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Loop", "HTTP", "Server", "Registry", "CLibUV", "CNGHTTP2"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"]),
         .testTarget(name: "TidyTests"),
         .testTarget(name: "GravityCLITests", dependencies: ["gravity"]),

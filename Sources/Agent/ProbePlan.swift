@@ -2,8 +2,8 @@ import HTTP
 import Registry
 import Server
 
-// What a probe will do, decided from its spec before any I/O: where to connect, and for an HTTP
-// check the exact request bytes and, for an https URL, how TLS runs. A spec that cannot be run
+// What a probe will do, decided from its spec before any I/O: where to connect, for a gRPC check
+// the call, and for an HTTP check the exact request bytes and, for an https URL, how TLS runs. A spec that cannot be run
 // (a malformed URL or address, a bad header) becomes the result to report at once. Pure, so tested without sockets.
 
 /// A probe ready to run.
@@ -14,6 +14,23 @@ struct ProbePlan: Sendable, Equatable {
         /// Connect (and complete the TLS handshake when `tls` is set), then close. `address` is
         /// the check's text, for the output.
         case tcp(address: String)
+        /// Call grpc.health.v1.Health/Check over HTTP/2 and judge the serving status.
+        case grpc(GRPCCall)
+        /// Open an HTTP/2 connection and wait for a PING's acknowledgement. `address` is the
+        /// check's text, for the output.
+        case h2ping(address: String)
+    }
+
+    /// A gRPC check's call.
+    struct GRPCCall: Sendable, Equatable {
+        /// The check's `GRPC` text ("host:port/service"), for the output.
+        var target: String
+        /// The service asked about ("" for the whole server).
+        var service: String
+        /// `:scheme`: "https" over TLS, else "http".
+        var scheme: String
+        /// `:authority`: the target's "host:port" as written (grpc-go sends the dialled target).
+        var authority: String
     }
 
     /// An HTTP check's request and how its answer is reported.
@@ -35,6 +52,8 @@ struct ProbePlan: Sendable, Equatable {
         var serverName: String
         /// False for a check's `TLSSkipVerify`: any certificate, any name.
         var verifiesPeer: Bool
+        /// ALPN protocols offered, in order (["h2"] for gRPC and H2PING, none for HTTP/1.1).
+        var alpn: [String] = []
     }
 
     var kind: Kind
@@ -47,6 +66,14 @@ struct ProbePlan: Sendable, Equatable {
     var isHTTP: Bool {
         if case .http = kind { return true }
         return false
+    }
+
+    /// Whether the exchange is HTTP/2 (a gRPC or H2PING check).
+    var isHTTP2: Bool {
+        switch kind {
+        case .grpc, .h2ping: true
+        case .http, .tcp: false
+        }
     }
 }
 
@@ -65,6 +92,8 @@ extension ProbePlan {
         switch spec {
         case .http(let probe): makeHTTP(probe, limits: limits)
         case .tcp(let probe): makeTCP(probe)
+        case .grpc(let probe): makeGRPC(probe)
+        case .h2ping(let probe): makeH2Ping(probe)
         }
     }
 
@@ -81,6 +110,40 @@ extension ProbePlan {
                 ? TLS(serverName: probe.tlsServerName.isEmpty ? endpoint.host : probe.tlsServerName, verifiesPeer: !probe.tlsSkipVerify)
                 : nil
             return .run(ProbePlan(kind: .tcp(address: probe.address), endpoint: endpoint, tls: tls,
+                                  timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
+        }
+    }
+
+    /// Consul's NewGrpcHealthProbe: "host:port[/service]", cleartext (h2c with prior
+    /// knowledge, grpc.WithInsecure) or TLS offering "h2" (grpc's credentials.NewTLS).
+    private static func makeGRPC(_ probe: GRPCProbe) -> ProbePlanOutcome {
+        let target = GRPCTarget(probe.target)
+        switch ProbeEndpoint.parseTCPAddress(target.address) {
+        case .failure(let error):
+            return .finish(.critical, GRPCHealth.connectionError("dial tcp: \(error.message)"))
+        case .success(let endpoint):
+            let tls = probe.useTLS
+                ? TLS(serverName: probe.tlsServerName.isEmpty ? endpoint.host : probe.tlsServerName, verifiesPeer: !probe.tlsSkipVerify,
+                      alpn: ["h2"])
+                : nil
+            let call = GRPCCall(target: probe.target, service: target.service, scheme: probe.useTLS ? "https" : "http",
+                                authority: target.address)
+            return .run(ProbePlan(kind: .grpc(call), endpoint: endpoint, tls: tls, timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
+        }
+    }
+
+    /// Consul's CheckH2PING: TLS offering "h2" (H2PingUseTLS, the default), else h2c with
+    /// prior knowledge.
+    private static func makeH2Ping(_ probe: H2PingProbe) -> ProbePlanOutcome {
+        switch ProbeEndpoint.parseTCPAddress(probe.address) {
+        case .failure(let error):
+            return .finish(.critical, H2PingText.dialFailed(probe.address, "dial tcp: \(error.message)"))
+        case .success(let endpoint):
+            let tls = probe.useTLS
+                ? TLS(serverName: probe.tlsServerName.isEmpty ? endpoint.host : probe.tlsServerName, verifiesPeer: !probe.tlsSkipVerify,
+                      alpn: ["h2"])
+                : nil
+            return .run(ProbePlan(kind: .h2ping(address: probe.address), endpoint: endpoint, tls: tls,
                                   timeoutMilliseconds: timeout(probe.timeoutMilliseconds)))
         }
     }

@@ -12,7 +12,9 @@ import Server
 /// address is dialled in turn until one connects; a TCP check ends there (or, with TLS, once
 /// the handshake completes), an HTTP check sends its request and reads the answer, through a
 /// TLS session for an `https://` URL (the handshake starts on connect and the request follows
-/// it). The timer covers all of it.
+/// it). A gRPC or H2PING check runs an HTTP/2 session over the connection (after TLS when the
+/// check asks for it, offering ALPN "h2") until the Check call's answer or the PING's
+/// acknowledgement arrives. The timer covers all of it.
 final class ProbeRun {
     enum Phase: Equatable { case resolving, connecting, exchanging, finished }
 
@@ -35,6 +37,10 @@ final class ProbeRun {
     private var tls: TLSClientSession?
     /// Bytes read from the stream (ciphertext when over TLS), against `maxResponseBytes`.
     private var responseBytes = 0
+    /// A gRPC or H2PING check's HTTP/2 session, once connected.
+    private var http2: HTTP2ProbeExchange?
+    /// The TLS handshake completed (H2PING tells dial failures from ping failures by it).
+    private var tlsEstablished = false
 
     init(id: ProbeID, plan: ProbePlan, runner: ProbeRunner, startedAt: UInt64) {
         self.id = id
@@ -132,7 +138,29 @@ final class ProbeRun {
             startHandshake(stream)
         case .http(let exchange):
             startExchange(stream, exchange)
+        case .grpc(let call):
+            startHTTP2(stream, .grpc(call))
+        case .h2ping:
+            startHTTP2(stream, .ping)
         }
+    }
+
+    /// A gRPC or H2PING check: the HTTP/2 session's first bytes go out in cleartext, or after
+    /// the TLS handshake.
+    private func startHTTP2(_ stream: TCPStream, _ purpose: HTTP2ProbeExchange.Purpose) {
+        phase = .exchanging
+        guard startReading(stream) else { return }
+        let exchange: HTTP2ProbeExchange
+        do throws(HTTP2Error) {
+            exchange = try HTTP2ProbeExchange(purpose, maxHeaderBytes: runner.limits.response.maxHeadBytes)
+        } catch {
+            return exchangeFailed(error.message)
+        }
+        http2 = exchange
+        let first = exchange.start()
+        if let verdict = first.verdict { return finish(verdict.status, verdict.output) }
+        if plan.tls == nil { return stream.write(first.output) }
+        startTLS(sending: first.output)
     }
 
     private func startExchange(_ stream: TCPStream, _ exchange: ProbePlan.HTTPExchange) {
@@ -168,7 +196,8 @@ final class ProbeRun {
         guard let settings = plan.tls else { preconditionFailure("TLS without settings") }
         let session: TLSClientSession
         do throws(TLSClientError) {
-            session = try TLSClientSession(context: runner.tlsContext(verifiesPeer: settings.verifiesPeer), serverName: settings.serverName)
+            session = try TLSClientSession(context: runner.tlsContext(verifiesPeer: settings.verifiesPeer), serverName: settings.serverName,
+                                           alpn: settings.alpn)
         } catch {
             return exchangeFailed(error.message)
         }
@@ -190,6 +219,7 @@ final class ProbeRun {
     private func applyTLS(_ output: TLSClientOutput) {
         assert(tls != nil && phase == .exchanging)
         if !output.ciphertext.isEmpty { stream?.write(output.ciphertext) }
+        if output.established { tlsEstablished = true }
         if output.established, case .tcp(let text) = plan.kind { return finish(.passing, ProbeOutput.tcpConnected(text)) }
         if !output.plaintext.isEmpty { output.plaintext.withUnsafeBytes { receivedPlaintext($0) } }
         // The plaintext may have completed the answer, which ended the exchange.
@@ -199,6 +229,7 @@ final class ProbeRun {
     }
 
     private func receivedPlaintext(_ bytes: UnsafeRawBufferPointer) {
+        if let http2 { return receivedHTTP2(bytes, http2) }
         guard phase == .exchanging, parser != nil else { return }
         // Mutated in place through the optional: a copy would copy the kept body on every read.
         do throws(HTTPResponseParseError) {
@@ -210,9 +241,24 @@ final class ProbeRun {
         if parser?.isComplete == true || responseBytes > runner.limits.maxResponseBytes { finishExchange(failure: nil) }
     }
 
+    /// HTTP/2 frames from the peer: answer what the session asks (SETTINGS and PING
+    /// acknowledgements), and end once the answer is complete.
+    private func receivedHTTP2(_ bytes: UnsafeRawBufferPointer, _ exchange: HTTP2ProbeExchange) {
+        guard phase == .exchanging else { return }
+        let step = exchange.receive(bytes)
+        if let verdict = step.verdict { return finish(verdict.status, verdict.output) }
+        if !step.output.isEmpty {
+            if let tls { applyTLS(tls.send(step.output)) } else { stream?.write(step.output) }
+        }
+        if phase == .exchanging && responseBytes > runner.limits.maxResponseBytes {
+            exchangeFailed("http2: response over \(runner.limits.maxResponseBytes) bytes")
+        }
+    }
+
     private func readEnded(_ error: LoopError?) {
         guard phase == .exchanging else { return }
         if let error { return exchangeFailed("read: \(GoText.errorText(error))") }
+        if let http2, plan.tls == nil || tlsEstablished { return finish(.critical, http2.peerClosedText()) }
         // A TCP check's handshake cut short: Go's io.EOF.
         guard parser != nil else { return exchangeFailed("EOF") }
         do throws(HTTPResponseParseError) {
@@ -238,6 +284,18 @@ final class ProbeRun {
         switch plan.kind {
         case .http: finishExchange(failure: message)
         case .tcp: finish(.critical, message)
+        case .grpc, .h2ping: finish(.critical, http2FailureText(message))
+        }
+    }
+
+    /// An error once connected, in a gRPC or H2PING check's words: before the TLS handshake
+    /// completed it is part of dialling, after it the session's.
+    private func http2FailureText(_ message: String) -> String {
+        let handshaking = plan.tls != nil && !tlsEstablished
+        switch plan.kind {
+        case .grpc: return handshaking ? GRPCHealth.connectionError(message, handshake: true) : GRPCHealth.rpcError(14, message).message
+        case .h2ping(let address): return handshaking ? H2PingText.dialFailed(address, message) : H2PingText.pingFailed(message)
+        case .http, .tcp: preconditionFailure("not an HTTP/2 probe")
         }
     }
 
@@ -253,12 +311,20 @@ final class ProbeRun {
     }
 
     private func timedOut() {
+        // grpc-go reports its context's deadline whatever the call was doing.
+        if case .grpc = plan.kind, phase != .finished { return finish(.critical, GRPCHealth.deadlineExceeded) }
         switch phase {
         case .resolving:
             finish(.critical, failureText(ProbeOutput.lookupTimedOut(plan.endpoint.host), timedOut: true))
         case .connecting:
             let text = dialled.map(ProbeOutput.connectTimedOut) ?? ProbeOutput.lookupTimedOut(plan.endpoint.host)
             finish(.critical, failureText(text, timedOut: true))
+        case .exchanging where plan.isHTTP2:
+            let handshaking = plan.tls != nil && !tlsEstablished
+            if case .h2ping(let address) = plan.kind, handshaking {
+                return finish(.critical, H2PingText.dialFailed(address, "context deadline exceeded"))
+            }
+            finish(.critical, http2?.timedOutText() ?? H2PingText.pingFailed("context deadline exceeded"))
         case .exchanging where !plan.isHTTP:
             // Go's tls.DialWithDialer when its dialer's timeout passes during the handshake.
             finish(.critical, "tls: DialWithDialer timed out")
@@ -271,8 +337,11 @@ final class ProbeRun {
     }
 
     /// An error as Consul shows it: inside Go's url.Error for HTTP checks (with the client's
-    /// timeout note), alone for TCP checks.
+    /// timeout note), grpc-go's Unavailable for gRPC checks, CheckH2PING's dial text for H2PING
+    /// checks, alone for TCP checks.
     private func failureText(_ message: String, timedOut: Bool = false) -> String {
+        if case .grpc = plan.kind { return GRPCHealth.connectionError(message) }
+        if case .h2ping(let address) = plan.kind { return H2PingText.dialFailed(address, message) }
         guard case .http(let exchange) = plan.kind else { return message }
         return ProbeOutput.httpError(method: exchange.method, url: exchange.url, message + (timedOut ? ProbeOutput.clientTimeoutSuffix : ""))
     }
@@ -292,6 +361,7 @@ final class ProbeRun {
         dropStream()
         parser = nil
         tls = nil
+        http2 = nil
         let duration = loop.nowMilliseconds &- startedAt
         runner.runFinished(self, ProbeResult(status: status, output: output, durationMilliseconds: duration))
     }

@@ -84,8 +84,9 @@ final class TLSClientSession {
 
     /// A session to `serverName` (a DNS name, or an IP literal without brackets). An IP gets no
     /// SNI (RFC 6066 §3 allows only host names there) but is still checked against the
-    /// certificate's IP addresses when the context verifies.
-    init(context: TLSClientContext, serverName: String) throws(TLSClientError) {
+    /// certificate's IP addresses when the context verifies. `alpn` lists the protocols
+    /// offered (RFC 7301), in order; none by default.
+    init(context: TLSClientContext, serverName: String, alpn: [String] = []) throws(TLSClientError) {
         precondition(!serverName.isEmpty, "a TLS session needs a name to verify")
         ERR_clear_error()
         guard let ssl = SSL_new(context.ctx) else { throw TLSClientError(message: "tls: " + Self.queuedReason()) }
@@ -107,6 +108,22 @@ final class TLSClientSession {
         self.outgoing = outgoing
         self.serverName = serverName
         try configureName()
+        try configureALPN(alpn)
+    }
+
+    /// The ALPN list in its wire form: each name prefixed by its length.
+    private func configureALPN(_ protocols: [String]) throws(TLSClientError) {
+        guard !protocols.isEmpty else { return }
+        var wire: [UInt8] = []
+        for name in protocols {
+            precondition(!name.isEmpty && name.utf8.count <= 255, "an ALPN name is 1-255 bytes")
+            wire.append(UInt8(name.utf8.count))
+            wire += name.utf8
+        }
+        // SSL_set_alpn_protos returns 0 on success (unlike most of OpenSSL).
+        guard SSL_set_alpn_protos(ssl, wire, UInt32(wire.count)) == 0 else {
+            throw TLSClientError(message: "tls: cannot offer ALPN \(protocols)")
+        }
     }
 
     deinit { SSL_free(ssl) }
@@ -142,6 +159,16 @@ final class TLSClientSession {
         state = .handshaking
         pendingPlaintext = plaintext
         var output = TLSClientOutput()
+        advance(&output)
+        return output
+    }
+
+    /// Queues more plaintext (sent at once when the handshake is done, else after it).
+    func send(_ plaintext: [UInt8]) -> TLSClientOutput {
+        precondition(state != .idle, "plaintext before the handshake started")
+        var output = TLSClientOutput()
+        guard state == .handshaking || state == .established, !plaintext.isEmpty else { return output }
+        pendingPlaintext += plaintext
         advance(&output)
         return output
     }

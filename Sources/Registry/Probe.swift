@@ -9,6 +9,8 @@ public struct ProbeID: Hashable, Sendable, Comparable {
 public enum ProbeSpec: Sendable, Equatable {
     case http(HTTPProbe)
     case tcp(TCPProbe)
+    case grpc(GRPCProbe)
+    case h2ping(H2PingProbe)
 }
 
 /// An HTTP check's request (Consul's `HTTP`, `Method`, `Header`, `Body`, `TLSServerName`,
@@ -69,9 +71,51 @@ public struct TCPProbe: Sendable, Equatable {
     }
 }
 
+/// A gRPC check (Consul's `GRPC`, `GRPCUseTLS`): calls `grpc.health.v1.Health/Check` over
+/// HTTP/2 (cleartext, or TLS with ALPN "h2") and passes only on `SERVING`.
+public struct GRPCProbe: Sendable, Equatable {
+    /// "host:port" or "host:port/service", as the check's `GRPC` field holds it.
+    public var target: String
+    public var useTLS: Bool
+    /// With `useTLS`: the name to send and verify instead of the target's host.
+    public var tlsServerName: String
+    public var tlsSkipVerify: Bool
+    /// The whole probe (connect, handshake, call) must finish within this.
+    public var timeoutMilliseconds: UInt64
+
+    public init(target: String, useTLS: Bool = false, tlsServerName: String = "", tlsSkipVerify: Bool = false,
+                timeoutMilliseconds: UInt64 = 10_000) {
+        self.target = target
+        self.useTLS = useTLS
+        self.tlsServerName = tlsServerName
+        self.tlsSkipVerify = tlsSkipVerify
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+}
+
+/// An H2PING check (Consul's `H2PING`, `H2PingUseTLS`): opens an HTTP/2 connection (TLS with
+/// ALPN "h2", or cleartext with prior knowledge) and passes when a PING is acknowledged.
+public struct H2PingProbe: Sendable, Equatable {
+    /// "host:port", as the check's `H2PING` field holds it.
+    public var address: String
+    public var useTLS: Bool
+    public var tlsServerName: String
+    public var tlsSkipVerify: Bool
+    public var timeoutMilliseconds: UInt64
+
+    public init(address: String, useTLS: Bool = true, tlsServerName: String = "", tlsSkipVerify: Bool = false,
+                timeoutMilliseconds: UInt64 = 10_000) {
+        self.address = address
+        self.useTLS = useTLS
+        self.tlsServerName = tlsServerName
+        self.tlsSkipVerify = tlsSkipVerify
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+}
+
 /// What one probe run found. The shell maps the wire to a status by Consul's rules: HTTP 2xx is
 /// passing, 429 warning, anything else (and any error or timeout) critical; TCP connected is
-/// passing, else critical.
+/// passing, else critical; gRPC `SERVING` and an acknowledged H2PING are passing, else critical.
 public struct ProbeResult: Sendable, Equatable {
     public var status: HealthStatus
     /// Consul's texts, e.g. "HTTP GET http://x/health: 200 OK Output: ok", capped.

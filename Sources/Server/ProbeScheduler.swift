@@ -1,7 +1,7 @@
 import Registry
 import Store
 
-/// Decides when this agent's probed checks (HTTP, TCP) run and what their results mean
+/// Decides when this agent's probed checks (HTTP, TCP, gRPC, H2PING) run and what their results mean
 /// (DESIGN.md §9: the core decides, the shell does the I/O and reports back).
 ///
 /// - Each check first runs at a random point within its interval (Consul's stagger, so a
@@ -52,7 +52,7 @@ struct ProbeScheduler {
 
     /// Consul's `MinInterval` for probed checks.
     static let minimumIntervalMilliseconds: UInt64 = 1000
-    /// Consul's default HTTP and TCP timeout.
+    /// Consul's default HTTP, TCP, gRPC and H2PING timeout.
     static let defaultTimeoutMilliseconds: UInt64 = 10_000
 
     /// Consul's `check_update_interval` default (5 minutes).
@@ -140,6 +140,14 @@ struct ProbeScheduler {
         if !definition.tcp.isEmpty {
             return .tcp(TCPProbe(address: definition.tcp, timeoutMilliseconds: timeout, useTLS: definition.tcpUseTLS,
                                  tlsServerName: definition.tlsServerName, tlsSkipVerify: definition.tlsSkipVerify))
+        }
+        if !definition.grpc.isEmpty {
+            return .grpc(GRPCProbe(target: definition.grpc, useTLS: definition.grpcUseTLS, tlsServerName: definition.tlsServerName,
+                                   tlsSkipVerify: definition.tlsSkipVerify, timeoutMilliseconds: timeout))
+        }
+        if !definition.h2ping.isEmpty {
+            return .h2ping(H2PingProbe(address: definition.h2ping, useTLS: definition.h2pingUseTLS, tlsServerName: definition.tlsServerName,
+                                       tlsSkipVerify: definition.tlsSkipVerify, timeoutMilliseconds: timeout))
         }
         return nil
     }

@@ -73,6 +73,38 @@ final class ProbeSchedulerTests: XCTestCase {
         XCTAssertTrue(probe.tlsSkipVerify)
     }
 
+    func testGRPCCheckIsProbedWithItsTargetAndTLSSettings() throws {
+        var harness = try NodeHarness()
+        _ = try harness.send("PUT", "/v1/agent/check/register", body: #"""
+            {"ID":"rpc","Name":"rpc","GRPC":"10.0.0.7:50051/billing","GRPCUseTLS":true,"TLSServerName":"rpc.internal",
+             "Interval":"1s","Timeout":"750ms"}
+            """#)
+        let (first, spec) = try nextProbe(&harness)
+        guard case .grpc(let probe) = spec else { return XCTFail("expected a gRPC probe, got \(spec)") }
+        XCTAssertEqual(probe, GRPCProbe(target: "10.0.0.7:50051/billing", useTLS: true, tlsServerName: "rpc.internal",
+                                        timeoutMilliseconds: 750))
+        answer(&harness, first, .critical, "gRPC 10.0.0.7:50051/billing serving status: NOT_SERVING")
+        XCTAssertEqual(try checkStatus(&harness, "rpc").status, "critical")
+        _ = try nextProbe(&harness, within: 1_100)
+    }
+
+    func testH2PingCheckUsesTLSUnlessTurnedOff() throws {
+        var harness = try NodeHarness()
+        // Consul's CheckDefinition defaults H2PingUseTLS to true when H2PING is set.
+        _ = try harness.send("PUT", "/v1/agent/check/register", body: #"{"ID":"a","Name":"a","H2PING":"10.0.0.8:443","Interval":"1s"}"#)
+        _ = try harness.send("PUT", "/v1/agent/check/register", body: #"""
+            {"ID":"b","Name":"b","H2PING":"10.0.0.8:80","H2PingUseTLS":false,"Interval":"1s"}
+            """#)
+        var seen: [String: H2PingProbe] = [:]
+        while seen.count < 2 {
+            let (_, spec) = try nextProbe(&harness)
+            guard case .h2ping(let probe) = spec else { return XCTFail("expected an H2PING probe, got \(spec)") }
+            seen[probe.address] = probe
+        }
+        XCTAssertEqual(seen["10.0.0.8:443"], H2PingProbe(address: "10.0.0.8:443", useTLS: true, timeoutMilliseconds: 10_000))
+        XCTAssertEqual(seen["10.0.0.8:80"], H2PingProbe(address: "10.0.0.8:80", useTLS: false, timeoutMilliseconds: 10_000))
+    }
+
     func testDampingAsConsulsStatusHandler() throws {
         var harness = try NodeHarness()
         _ = try harness.send("PUT", "/v1/agent/check/register", body: #"""

@@ -127,14 +127,17 @@ def make_node():
 
 
 def venv_kind():
-    """Which test venv this interpreter is: its Consul client, or "discovery" (httpx, websockets)."""
+    """Which test venv this interpreter is: its Consul client, "discovery" (httpx, websockets), or
+    "grpc" (grpcio, grpcio-health-checking)."""
     if CLIENT:
         return CLIENT
-    try:
-        metadata.distribution("websockets")
-        return "discovery"
-    except metadata.PackageNotFoundError:
-        return None
+    for distribution, kind in (("websockets", "discovery"), ("grpcio", "grpc")):
+        try:
+            metadata.distribution(distribution)
+            return kind
+        except metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 VENV = venv_kind()
@@ -147,11 +150,13 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     # Each file runs in one venv (scripts/test runs each venv over its files):
     # test_consul2_*.py under .build-venv/python-consul2, test_discovery_*.py under
-    # .build-venv/discovery (httpx, websockets, schemathesis), every other file under py-consul.
+    # .build-venv/discovery (httpx, websockets, schemathesis), test_grpc_*.py under .build-venv/grpc
+    # (grpcio), every other file under py-consul.
     for item in items:
         base = item.fspath.basename
         wants = ("python-consul2" if base.startswith("test_consul2_")
-                 else "discovery" if base.startswith("test_discovery_") else "py-consul")
+                 else "discovery" if base.startswith("test_discovery_")
+                 else "grpc" if base.startswith("test_grpc_") else "py-consul")
         if VENV != wants:
             item.add_marker(pytest.mark.skip(reason=f"needs the {wants} venv; this interpreter is {VENV}"))
 

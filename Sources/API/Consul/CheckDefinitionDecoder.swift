@@ -26,7 +26,8 @@ enum CheckDefinitionDecoder {
         definition.grpc = try fields.string("GRPC") ?? ""
         definition.grpcUseTLS = try fields.bool("GRPCUseTLS", "grpc_use_tls") ?? false
         definition.h2ping = try fields.string("H2PING") ?? ""
-        definition.h2pingUseTLS = try fields.bool("H2PingUseTLS", "h2ping_use_tls") ?? false
+        // Consul's CheckDefinition.UnmarshalJSON: TLS unless the check says otherwise.
+        definition.h2pingUseTLS = try fields.bool("H2PingUseTLS", "h2ping_use_tls") ?? !definition.h2ping.isEmpty
         // The Go client sends ScriptArgs, the docs say Args; both, and the snake_case alias.
         definition.args = try fields.strings("Args", "ScriptArgs", "script_args") ?? []
         definition.aliasNode = try fields.string("AliasNode", "alias_node") ?? ""
