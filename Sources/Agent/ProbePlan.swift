@@ -65,6 +65,7 @@ extension ProbePlan {
         switch spec {
         case .http(let probe): makeHTTP(probe, limits: limits)
         case .tcp(let probe): makeTCP(probe)
+        case .script: preconditionFailure("a script runs as a process (ScriptRun), not a connection")
         }
     }
 

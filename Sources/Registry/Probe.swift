@@ -9,6 +9,8 @@ public struct ProbeID: Hashable, Sendable, Comparable {
 public enum ProbeSpec: Sendable, Equatable {
     case http(HTTPProbe)
     case tcp(TCPProbe)
+    /// A script check; only ever asked for when the agent's configuration allows it.
+    case script(ScriptProbe)
 }
 
 /// An HTTP check's request (Consul's `HTTP`, `Method`, `Header`, `Body`, `TLSServerName`,
