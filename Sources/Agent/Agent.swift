@@ -31,7 +31,7 @@ public final class Agent {
     private var stopping = false
     /// The Raft transport on the server port.
     private var peers: PeerTransport?
-    /// Runs the HTTP and TCP probes the node starts (lazy: its callback needs `self`).
+    /// Runs the HTTP, TCP and script probes the node starts (lazy: its callback needs `self`).
     private lazy var probes = ProbeRunner(loop: loop, allowLinkLocalTargets: config.checksAllowLinkLocalTargets) { [unowned self] id, result in
         self.step(.probeFinished(id, result))
     }
@@ -60,6 +60,8 @@ public final class Agent {
         serverConfig.retryJoin = config.joinAddresses
         serverConfig.snapshotThreshold = config.raftSnapshotThreshold
         serverConfig.snapshotIntervalMilliseconds = config.raftSnapshotIntervalMilliseconds
+        serverConfig.scriptChecks = config.scriptChecks
+        serverConfig.localRegistrations = try ConfigDefinitions.commands(config, node: identity.nodeName)
         let directory = folder.directory!
         serverConfig.snapshotPath = directory.path + "/" + DataDirectory.snapshotFileName
         let boot = try Self.openLog(directory, snapshotPath: serverConfig.snapshotPath)
