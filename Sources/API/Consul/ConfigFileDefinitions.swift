@@ -6,8 +6,9 @@ import Registry
 /// snake_case `args`, `interval`, `id` work), with the script-check decision for the file's
 /// source: `enable_local_script_checks` is enough here (Consul's `ConfigSourceLocal`).
 public enum ConfigFileDefinitions {
-    /// One service definition as its registration on `node` (the node's other checks of the
-    /// service are replaced, as a restarted Consul agent replaces them).
+    /// One service definition as its registration on `node`. The file is authoritative for the
+    /// services it defines: a check of such a service that the file no longer lists goes at the
+    /// next start (`replaceExistingChecks`).
     public static func service(_ json: JSON, node: String, policy: ScriptCheckPolicy) throws(APIError) -> ServiceRegistration {
         let registration = try ServiceDefinitionDecoder.registration(json, node: node, replaceExistingChecks: true)
         guard !AgentLocal.isServerService(registration.service.id) else {
