@@ -24,6 +24,8 @@ public struct NodeView: Sendable, Equatable {
     public var ports: Ports
     /// Every Raft member, as the operator API lists them.
     public var servers: [RaftServer] = []
+    /// Which script checks the agent API accepts (`enable_script_checks`).
+    public var scriptChecks: ScriptCheckPolicy = .disabled
 
     /// One member of the Raft cluster.
     public struct RaftServer: Sendable, Equatable {

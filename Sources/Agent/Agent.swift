@@ -31,7 +31,7 @@ public final class Agent {
     private var stopping = false
     /// The Raft transport on the server port.
     private var peers: PeerTransport?
-    /// Runs the HTTP and TCP probes the node starts (lazy: its callback needs `self`).
+    /// Runs the HTTP, TCP and script probes the node starts (lazy: its callback needs `self`).
     private lazy var probes = ProbeRunner(loop: loop, allowLinkLocalTargets: config.checksAllowLinkLocalTargets) { [unowned self] id, result in
         self.step(.probeFinished(id, result))
     }
@@ -41,10 +41,11 @@ public final class Agent {
         do { try config.validate() } catch { throw .config(error.message) }
         self.config = config
         logger = Logger(level: config.logLevel, json: config.logJSON)
-        do { loop = try EventLoop() } catch { throw .loop(error) }
+        let nodeName = config.nodeName ?? DataFolder.hostName()
+        // The file's services and checks before anything is opened: a bad one leaves nothing behind.
+        let localRegistrations = try ConfigDefinitions.commands(config, node: nodeName)
         let folder = try DataFolder.open(config: config)
         dataDirectory = folder
-        let nodeName = config.nodeName ?? DataFolder.hostName()
         let identity: AgentIdentity
         do {
             identity = try AgentIdentity(nodeName: nodeName, nodeID: folder.nodeID, datacenter: config.datacenter)
@@ -60,6 +61,8 @@ public final class Agent {
         serverConfig.retryJoin = config.joinAddresses
         serverConfig.snapshotThreshold = config.raftSnapshotThreshold
         serverConfig.snapshotIntervalMilliseconds = config.raftSnapshotIntervalMilliseconds
+        serverConfig.scriptChecks = config.scriptChecks
+        serverConfig.localRegistrations = localRegistrations
         let directory = folder.directory!
         serverConfig.snapshotPath = directory.path + "/" + DataDirectory.snapshotFileName
         let boot = try Self.openLog(directory, snapshotPath: serverConfig.snapshotPath)
@@ -70,6 +73,8 @@ public final class Agent {
         } catch { throw .storage("\(directory.path): \(error)") }
         let seed = DataFolder.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         node = ServerNode(config: serverConfig, store: directory.state, boot: boot, seed: seed)
+        // Last: a loop must be closed before it is dropped, so nothing may throw after this.
+        do { loop = try EventLoop() } catch { throw .loop(error) }
     }
 
     /// Reads `raft.db` back. A state store behind the log's snapshot point (its last writes

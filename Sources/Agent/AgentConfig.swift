@@ -33,8 +33,22 @@ public struct AgentConfig: Sendable, Equatable {
     public var raftSnapshotThreshold: UInt64 = 16384
     /// Least time between Raft snapshots (Consul: `raft_snapshot_interval`).
     public var raftSnapshotIntervalMilliseconds: UInt64 = 30_000
+    /// Script checks (`Args`) from anywhere, the HTTP API included (Consul:
+    /// `enable_script_checks`, `-enable-script-checks`).
+    public var enableScriptChecks = false
+    /// Script checks from the configuration file only (Consul: `enable_local_script_checks`).
+    public var enableLocalScriptChecks = false
+    /// The file's service definitions (`services`, `service`), registered when the node starts.
+    public var services: [JSON] = []
+    /// The file's check definitions (`checks`, `check`), registered after the services.
+    public var checks: [JSON] = []
 
     public init() {}
+
+    /// Which script checks this agent accepts, and from where.
+    public var scriptChecks: ScriptCheckPolicy {
+        ScriptCheckPolicy(enableScriptChecks: enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks)
+    }
 
     /// `bootstrapExpect` with its default filled in.
     public var effectiveBootstrapExpect: Int { bootstrapExpect ?? (retryJoin.isEmpty ? 1 : 0) }

@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Registry
 
@@ -46,6 +47,10 @@ public enum ConfigFile {
                 config.retryJoin = addresses
             case "raft_snapshot_threshold": config.raftSnapshotThreshold = UInt64(max(0, try int(value, key, file)))
             case "raft_snapshot_interval": config.raftSnapshotIntervalMilliseconds = try milliseconds(value, key, file)
+            case "enable_script_checks": config.enableScriptChecks = try bool(value, key, file)
+            case "enable_local_script_checks": config.enableLocalScriptChecks = try bool(value, key, file)
+            case "services", "service": config.services += try definitions(value, key, file)
+            case "checks", "check": config.checks += try definitions(value, key, file)
             default: throw .config("\(file): unknown key \"\(key)\"")
             }
         }
@@ -118,6 +123,26 @@ public enum ConfigFile {
             default: continue  // other GRAVITY_* variables belong to scripts, not the agent
             }
         }
+    }
+
+    /// Definitions as Consul's files write them: an object (`service`, `check`) or an array of
+    /// objects (`services`, `checks`; either key takes either form, as Consul's do). Only the
+    /// shape is checked here; the fields are decoded and validated as the agent API does, once
+    /// the node's name is known (`ConfigDefinitions`).
+    private static func definitions(_ value: Any, _ key: String, _ file: String) throws(AgentError) -> [JSON] {
+        let items = value as? [Any] ?? [value]
+        var result: [JSON] = []
+        for (offset, item) in items.enumerated() {
+            guard item is [String: Any] else { throw .config("\(file): \"\(key)[\(offset)]\" must be an object") }
+            // Back to bytes, then through the API's own parser, so the definition reads exactly
+            // as the same JSON sent to /v1/agent/service/register would.
+            guard let data = try? JSONSerialization.data(withJSONObject: item),
+                  let json = try? JSONParser.parse(Array(data)) else {
+                throw .config("\(file): \"\(key)[\(offset)]\" is not valid JSON")
+            }
+            result.append(json)
+        }
+        return result
     }
 
     private static func string(_ value: Any, _ key: String, _ file: String) throws(AgentError) -> String {

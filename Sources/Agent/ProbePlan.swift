@@ -94,6 +94,7 @@ extension ProbePlan {
         case .tcp(let probe): makeTCP(probe)
         case .grpc(let probe): makeGRPC(probe)
         case .h2ping(let probe): makeH2Ping(probe)
+        case .script: preconditionFailure("a script runs as a process (ScriptRun), not a connection")
         }
     }
 

@@ -36,8 +36,9 @@ public struct ProbeLimits: Sendable {
 /// passes (plus a loop round). Confined to the loop thread, like every handle it opens.
 ///
 /// Each probe owns a timer for its whole timeout, a name lookup when the host is a name, and a
-/// TCP connection; all are closed when it ends, whatever the path. `shutDown()` ends every
-/// probe without reporting, so that `EventLoop.closeAllHandles()` leaves nothing open.
+/// TCP connection; a script check (`ScriptRun`) a timer, a pipe and a process. All are closed
+/// when it ends, whatever the path (a killed script's process once it is reaped). `shutDown()`
+/// ends every probe without reporting, so that `EventLoop.closeAllHandles()` leaves nothing open.
 public final class ProbeRunner {
     /// The config file key (in the `security` section) that lifts the link-local guard.
     public static let allowLinkLocalConfigKey = "checks_allow_link_local_targets"
@@ -48,6 +49,8 @@ public final class ProbeRunner {
     let allowLinkLocalTargets: Bool
     private let onFinished: (ProbeID, ProbeResult) -> Void
     private var runs: [ProbeID: ProbeRun] = [:]
+    /// Script checks running (`ScriptRun`); they count against `maxInFlight` with `runs`.
+    private var scripts: [ProbeID: ScriptRun] = [:]
     /// Probes whose host waits for a lookup slot, in start order.
     private var lookupQueue: [ProbeRun] = []
     private var lookupsRunning = 0
@@ -69,18 +72,23 @@ public final class ProbeRunner {
     }
 
     /// Probes started and not yet finished.
-    public var inFlightCount: Int { runs.count }
+    public var inFlightCount: Int { runs.count + scripts.count }
 
     /// Starts probe `id`; its result comes later through `onFinished`. An `id` must not be
     /// reused while its probe runs (the node numbers its probes). Ignored after `shutDown()`.
     public func start(_ id: ProbeID, _ spec: ProbeSpec) {
         guard !isShutDown else { return }
-        precondition(runs[id] == nil, "probe \(id.value) started twice")
+        precondition(runs[id] == nil && scripts[id] == nil, "probe \(id.value) started twice")
         starting = true
         defer { starting = false }
         let startedAt = loop.nowMilliseconds
-        guard runs.count < limits.maxInFlight else {
+        guard inFlightCount < limits.maxInFlight else {
             return deliver(id, ProbeResult(status: .critical, output: ProbeOutput.tooManyInFlight, durationMilliseconds: 0))
+        }
+        if case .script(let probe) = spec {
+            let run = ScriptRun(id: id, probe: probe, runner: self, startedAt: startedAt)
+            scripts[id] = run
+            return run.begin()
         }
         switch ProbePlan.make(spec, limits: limits) {
         case .finish(let status, let output):
@@ -90,7 +98,7 @@ public final class ProbeRunner {
             runs[id] = run
             run.begin()
         }
-        assert(runs.count <= limits.maxInFlight)
+        assert(inFlightCount <= limits.maxInFlight)
     }
 
     /// Ends every probe without reporting it (the node is stopping) and refuses new ones.
@@ -101,7 +109,8 @@ public final class ProbeRunner {
         isShutDown = true
         lookupQueue.removeAll()
         for id in runs.keys.sorted() { runs[id]?.finish(.critical, ProbeOutput.shuttingDown) }
-        assert(runs.isEmpty)
+        for id in scripts.keys.sorted() { scripts[id]?.finish(.critical, ProbeOutput.shuttingDown) }
+        assert(runs.isEmpty && scripts.isEmpty)
     }
 
     /// Called by a run as it ends (once).
@@ -109,6 +118,13 @@ public final class ProbeRunner {
         precondition(runs[run.id] === run, "a probe finished twice or was never started")
         runs[run.id] = nil
         lookupQueue.removeAll { $0 === run }
+        deliver(run.id, result)
+    }
+
+    /// Called by a script run as it ends (once).
+    func scriptFinished(_ run: ScriptRun, _ result: ProbeResult) {
+        precondition(scripts[run.id] === run, "a script run finished twice or was never started")
+        scripts[run.id] = nil
         deliver(run.id, result)
     }
 

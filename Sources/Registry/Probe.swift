@@ -11,6 +11,8 @@ public enum ProbeSpec: Sendable, Equatable {
     case tcp(TCPProbe)
     case grpc(GRPCProbe)
     case h2ping(H2PingProbe)
+    /// A script check; only ever asked for when the agent's configuration allows it.
+    case script(ScriptProbe)
 }
 
 /// An HTTP check's request (Consul's `HTTP`, `Method`, `Header`, `Body`, `TLSServerName`,

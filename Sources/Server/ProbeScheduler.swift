@@ -57,6 +57,8 @@ struct ProbeScheduler {
 
     /// Consul's `check_update_interval` default (5 minutes).
     var outputWriteMilliseconds: UInt64 = 5 * 60 * 1000
+    /// Which script checks may run here (`ScriptCheckGate`); none by default.
+    var scripts = ScriptCheckGate()
     private var tracked: [Key: Tracked] = [:]
     private var running: [ProbeID: Key] = [:]
     /// Every tracked check's next due time, earliest first: a tick looks only at what is due.
@@ -86,7 +88,7 @@ struct ProbeScheduler {
     /// definition did not change; a check that is not probed or reaped is forgotten.
     private mutating func track(_ check: Check, now: UInt64, random: inout SplitMix64) {
         let key = Key(node: check.node, checkID: check.checkID)
-        let spec = Self.spec(check)
+        let spec = Self.spec(check) ?? scripts.spec(check)
         let deregisters = (check.definition.deregisterCriticalServiceAfterNanoseconds ?? 0) > 0 && !check.serviceID.isEmpty
         guard !check.isMaintenance, spec != nil || deregisters else { return forget(key) }
         if var existing = tracked[key], existing.spec == spec, existing.check.definition == check.definition {

@@ -532,9 +532,12 @@ extension ServerNode {
                 for request in held { receive(request.id, request.listener, request.request) }
             }
             if raft.leader != nil {
+                let first = !started
                 if !started { start() }
                 // This server's node, `consul` service and serfHealth, as Consul servers have.
                 propose(.catalogRegister(SelfRegistration.make(config)))
+                // Then, once, what the configuration file defines (the node must exist first).
+                if first { for command in config.localRegistrations { propose(command) } }
             }
             broadcastStatus()
         }

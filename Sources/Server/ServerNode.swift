@@ -135,6 +135,12 @@ public struct ServerConfig: Sendable {
     /// How long a write may wait for its commit, and a read for its ReadIndex, before the
     /// client is told it failed.
     public var requestTimeoutMilliseconds: UInt64 = 15_000
+    /// Which script checks the agent API accepts and this node runs (`enable_script_checks`,
+    /// `enable_local_script_checks`).
+    public var scriptChecks: ScriptCheckPolicy = .disabled
+    /// The configuration file's services and checks, validated by the agent: proposed once,
+    /// when this node first knows a leader, after its own registration.
+    public var localRegistrations: [Command] = []
 
     /// The Raft ID of a node: the first 64 bits of its node ID (a random UUID persisted in the
     /// data folder, so a server whose folder is lost comes back as a new member); never 0.
@@ -245,6 +251,8 @@ public struct ServerNode {
             lastContactMilliseconds: 0,
             isCaughtUp: false,
             ports: config.ports)
+        view.scriptChecks = config.scriptChecks
+        probes.scripts = ScriptCheckGate(policy: config.scriptChecks, localRegistrations: config.localRegistrations, node: config.identity.nodeName)
         if boot.snapshotIndex > 0 {
             // Followers that need the compacted entries get this snapshot file.
             if let data = try? StateStore.readSnapshot(at: config.snapshotPath, expectedChecksum: boot.snapshotChecksum) {

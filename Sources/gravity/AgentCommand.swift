@@ -20,7 +20,11 @@ struct AgentCommand: ParsableCommand {
             http_max_connections, http_max_body_bytes, http_read_timeout, http_idle_timeout,
             websocket_max_message_bytes, websocket_ping_interval, websocket_idle_timeout,
             websocket_max_unsent_bytes}, security {checks_allow_link_local_targets (default false:
-            HTTP and TCP checks may not probe 169.254.0.0/16, fe80::/10 or cloud-metadata addresses)}.
+            HTTP and TCP checks may not probe 169.254.0.0/16, fe80::/10 or cloud-metadata addresses)},
+            enable_script_checks, enable_local_script_checks (default false: script checks, "args",
+            are refused), services / service and checks / check (definitions as the agent API takes
+            them, registered at start, e.g. "services": [{"name": "web", "port": 80, "check":
+            {"args": ["/usr/local/bin/check-web"], "interval": "10s", "timeout": "5s"}}]).
 
             Example: gravity agent -dev -http-port 18500 -discovery-port 18761
             """)
@@ -79,6 +83,12 @@ struct AgentCommand: ParsableCommand {
     @Option(name: consulName("raft-snapshot-interval"), help: "Least time between Raft snapshots, e.g. 30s (default) or 0s.")
     var raftSnapshotInterval: String?
 
+    @Flag(name: consulName("enable-script-checks"), help: "Run script checks (Args) registered through the HTTP API or the config file. Anyone who can reach the API can then run programs on this host.")
+    var enableScriptChecks = false
+
+    @Flag(name: consulName("enable-local-script-checks"), help: "Run script checks (Args) from the config file only; the HTTP API refuses them.")
+    var enableLocalScriptChecks = false
+
     func run() throws {
         var config = AgentConfig()
         config.dev = dev
@@ -107,6 +117,8 @@ struct AgentCommand: ParsableCommand {
         if let bootstrapExpect { config.bootstrapExpect = bootstrapExpect }
         if !retryJoin.isEmpty { config.retryJoin = retryJoin }
         if let raftSnapshotThreshold { config.raftSnapshotThreshold = raftSnapshotThreshold }
+        if enableScriptChecks { config.enableScriptChecks = true }
+        if enableLocalScriptChecks { config.enableLocalScriptChecks = true }
         if let raftSnapshotInterval {
             guard let nanoseconds = GoDuration.parseNanoseconds(raftSnapshotInterval), nanoseconds >= 0 else {
                 throw .config("-raft-snapshot-interval must be a duration like 30s, got \"\(raftSnapshotInterval)\"")

@@ -16,15 +16,18 @@ struct NodeHarness {
     /// Probes the node asked for, in order (a test answers them with `.probeFinished`).
     var probes: [(ProbeID, ProbeSpec)] = []
 
-    init(seed: UInt64 = 7) throws {
+    /// `configure` adjusts the node's configuration before it starts.
+    init(seed: UInt64 = 7, configure: (inout ServerConfig) -> Void = { _ in }) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-servertests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try StateStore(path: folder.appendingPathComponent("state.db").path)
+        var config = ServerConfig(
+            identity: try AgentIdentity(nodeName: "n1", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", datacenter: "dc1"),
+            version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: "127.0.0.1:8300",
+            ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761))
+        configure(&config)
         node = ServerNode(
-            config: ServerConfig(
-                identity: try AgentIdentity(nodeName: "n1", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", datacenter: "dc1"),
-                version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: "127.0.0.1:8300",
-                ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761)),
+            config: config,
             store: store,
             boot: .empty,
             seed: seed)

@@ -30,7 +30,7 @@ enum AgentCheckEndpoint {
         guard !AgentLocal.isServerCheck(check.checkID) else {
             throw APIError.badRequest("Invalid check ID \"\(check.checkID)\": reserved for the server's own liveness check")
         }
-        try AgentLocal.refuseScripts([check])
+        try AgentLocal.refuseScripts([check], policy: context.node.scriptChecks)
         return context.write(.checkRegister(check)) { _ in .emptyOK }
     }
 

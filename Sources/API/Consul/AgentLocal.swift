@@ -35,10 +35,10 @@ enum AgentLocal {
     }
 
     /// Script checks (`Args`) through the HTTP API run whatever a caller sends on this host, so
-    /// Consul refuses them unless `enable_script_checks` is set; Gravity has no such setting
-    /// yet and always refuses (with Consul's text, as a 400 rather than Consul's 500).
-    static func refuseScripts(_ checks: [Check]) throws(APIError) {
-        guard checks.contains(where: { !$0.definition.args.isEmpty }) else { return }
-        throw .badRequest("Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true")
+    /// Consul refuses them unless `enable_script_checks` is set (`ScriptCheckPolicy`), with its
+    /// text, as a 400 rather than Consul's 500 (a plain error in its handler): the request is
+    /// what is wrong, and nothing is written.
+    static func refuseScripts(_ checks: [Check], policy: ScriptCheckPolicy) throws(APIError) {
+        if let refusal = policy.refusal(for: checks, from: .httpAPI) { throw .badRequest(refusal) }
     }
 }

@@ -78,7 +78,7 @@ enum AgentServiceEndpoint {
         guard !AgentLocal.isServerService(registration.service.id) else {
             throw APIError.badRequest("Invalid service ID \"\(AgentLocal.serverServiceID)\": reserved for the server's own registration")
         }
-        try AgentLocal.refuseScripts(registration.checks)
+        try AgentLocal.refuseScripts(registration.checks, policy: context.node.scriptChecks)
         return context.write(.serviceRegister(registration)) { _ in .emptyOK }
     }
 
