@@ -370,6 +370,7 @@ final class ProbeRun {
         guard let stream else { return }
         self.stream = nil
         stream.onClose = nil
+        stream.resetOnClose()
         stream.close()
     }
 }

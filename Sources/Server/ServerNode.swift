@@ -293,7 +293,7 @@ public struct ServerNode {
         guard started else { return }
         for command in timers.due(now: monotonic, store: store, sessions: raft.role == .leader) { propose(command) }
         for command in probes.reap(now: monotonic) { propose(command) }
-        for (id, spec) in probes.due(now: monotonic) { outputs.append(.startProbe(id, spec)) }
+        probes.due(now: monotonic, into: &outputs)
     }
 
     /// Duties that start once this node knows a leader: register this server in the catalog

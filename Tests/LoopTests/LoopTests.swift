@@ -75,6 +75,25 @@ final class LoopTests: XCTestCase {
         }
     }
 
+    func testResetOnCloseEndsTheConnectionWithAResetNotAnEndOfStream() throws {
+        try withLoop { loop in
+            let listener = try TCPListener(loop: loop)
+            var ended = false
+            var endError: LoopError?
+            try listener.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { stream in
+                stream.onReadEnd = { error in endError = error; ended = true; stream.close() }
+                try? stream.startReading()
+            }
+            let client = try TCPStream(loop: loop)
+            client.connect(to: try SocketAddress(ip: "127.0.0.1", port: listener.localAddress!.port)) { _ in
+                client.resetOnClose()
+                client.close()
+            }
+            try run(loop) { ended }
+            XCTAssertEqual(endError?.code, UV_ECONNRESET.rawValue, "the peer sees a reset (no FIN, no TIME_WAIT left behind)")
+        }
+    }
+
     func testLingeringShutdownSendsEndOfStreamAndKeepsReading() throws {
         try withLoop { loop in
             let listener = try TCPListener(loop: loop)
