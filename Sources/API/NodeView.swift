@@ -26,6 +26,9 @@ public struct NodeView: Sendable, Equatable {
     public var servers: [RaftServer] = []
     /// Which script checks the agent API accepts (`enable_script_checks`).
     public var scriptChecks: ScriptCheckPolicy = .disabled
+    /// Other servers' nodes whose checks this server runs while their own server is
+    /// unreachable: TTL updates for their checks are taken here too.
+    public var takenOverNodes: [String] = []
 
     /// One member of the Raft cluster.
     public struct RaftServer: Sendable, Equatable {

@@ -31,6 +31,7 @@ extension ServerNode {
             outputs.append(.note("checks owned", [("nodes", nodes.sorted().joined(separator: ","))]))
         }
         ownedNodes = nodes
+        view.takenOverNodes = nodes.subtracting([me]).sorted()
         let now = monotonicMilliseconds
         if restart {
             timers.restart(store: store, nodes: nodes, now: now)

@@ -91,6 +91,35 @@ final class CheckOwnershipTests: XCTestCase {
         XCTAssertGreaterThan(cluster.members[heirID]!.probed.count, before)
     }
 
+    func testTheServerThatTookOverANodeTakesItsTTLUpdatesAndTimesItsTTLs() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        let leader = try XCTUnwrap(cluster.leader)
+        let follower = cluster.members.keys.sorted().first { $0 != leader }!
+        let node = "n\(follower)"
+        let body = #"{"Name": "worker", "ID": "worker-1", "Check": {"CheckID": "worker-ttl", "TTL": "3s"}}"#
+        XCTAssertEqual(try XCTUnwrap(try cluster.send(follower, "PUT", "/v1/agent/service/register", body: body)).status, .ok)
+        XCTAssertEqual(try XCTUnwrap(try cluster.send(follower, "PUT", "/v1/agent/check/pass/worker-ttl")).status, .ok)
+        cluster.isolate(follower)
+        cluster.tick(40)
+        let heir = try XCTUnwrap(try owner(cluster, leader, of: node))
+        let heirID = RaftNodeID(Int(heir.dropFirst())!)
+        let other = cluster.members.keys.sorted().first { $0 != follower && $0 != heirID }!
+        // Through the server that runs n's checks now: accepted, and it keeps the check passing.
+        let pass = try XCTUnwrap(try cluster.send(heirID, "PUT", "/v1/agent/check/pass/worker-ttl?note=via-heir"))
+        XCTAssertEqual(pass.status, .ok, String(decoding: pass.body, as: UTF8.self))
+        var check = try XCTUnwrap(try cluster.members[leader]!.store.check(CheckRef(node: node, checkID: "worker-ttl"))?.value)
+        XCTAssertEqual(check.status, .passing)
+        XCTAssertEqual(check.output, "via-heir")
+        // Through a server that does not run them: unknown there, as in Consul.
+        XCTAssertEqual(try XCTUnwrap(try cluster.send(other, "PUT", "/v1/agent/check/pass/worker-ttl")).status, .notFound)
+        // With no more updates the heir's timer lets it lapse.
+        cluster.tick(80)
+        check = try XCTUnwrap(try cluster.members[leader]!.store.check(CheckRef(node: node, checkID: "worker-ttl"))?.value)
+        XCTAssertEqual(check.status, .critical)
+        XCTAssertTrue(check.output.hasPrefix("TTL expired"), check.output)
+    }
+
     func testTheHeirIsTheSameForEveryLeaderAndSpreadsNodes() {
         XCTAssertEqual(ServerNode.heir(of: "a", among: ["a", "b", "c"]), ServerNode.heir(of: "a", among: ["c", "b", "a"]))
         XCTAssertNil(ServerNode.heir(of: "a", among: ["a"]))

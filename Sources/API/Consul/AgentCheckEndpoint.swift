@@ -1,5 +1,6 @@
 import HTTP
 import Registry
+import Store
 
 /// `/v1/agent/checks` and `/v1/agent/check/...` (consul-api.md §2.1): this agent's checks, and
 /// the TTL updates clients send. Unknown IDs are apply's 404, a TTL update of a check without a
@@ -57,9 +58,21 @@ enum AgentCheckEndpoint {
         return try setStatus(context, id: id, status: status, output: output)
     }
 
-    private static func setStatus(_ context: ConsulContext, id: String, status: HealthStatus, output: String) throws(APIError) -> Reply {
+    private static func setStatus(_ context: ConsulContext, id: String, status: HealthStatus, output: String) throws -> Reply {
         guard !AgentLocal.isServerCheck(id) else { throw AgentLocal.unknownCheck(id) }
-        let update = CheckUpdate(node: context.agentNodeName, checkID: id, status: status, output: output)
+        let update = CheckUpdate(node: try ttlNode(context, checkID: id), checkID: id, status: status, output: output)
         return context.write(.checkUpdate(update)) { _ in .emptyOK }
+    }
+
+    /// The node a TTL update is for: this agent's, unless only a node this server took over
+    /// (its own server is unreachable) has the check, so an instance whose agent died keeps
+    /// its TTL check alive through the server that runs its checks now.
+    private static func ttlNode(_ context: ConsulContext, checkID: String) throws -> String {
+        let own = context.agentNodeName
+        guard !context.node.takenOverNodes.isEmpty, try context.store.check(CheckRef(node: own, checkID: checkID)) == nil else { return own }
+        for node in context.node.takenOverNodes where try context.store.check(CheckRef(node: node, checkID: checkID)) != nil {
+            return node
+        }
+        return own
     }
 }
