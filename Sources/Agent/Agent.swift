@@ -44,6 +44,9 @@ public final class Agent {
         let nodeName = config.nodeName ?? DataFolder.hostName()
         // The file's services and checks before anything is opened: a bad one leaves nothing behind.
         let localRegistrations = try ConfigDefinitions.commands(config, node: nodeName)
+        // Again with the name filled in: the list must hold it even when it is the host name.
+        let initialCluster: [InitialClusterMember]
+        do { initialCluster = try config.initialMembers(nodeName: nodeName) } catch { throw .config(error.message) }
         let folder = try DataFolder.open(config: config)
         dataDirectory = folder
         let identity: AgentIdentity
@@ -59,6 +62,7 @@ public final class Agent {
         serverConfig.tickMilliseconds = Self.tickMilliseconds
         serverConfig.bootstrapExpect = config.effectiveBootstrapExpect
         serverConfig.retryJoin = config.joinAddresses
+        serverConfig.initialCluster = initialCluster
         serverConfig.snapshotThreshold = config.raftSnapshotThreshold
         serverConfig.snapshotIntervalMilliseconds = config.raftSnapshotIntervalMilliseconds
         serverConfig.scriptChecks = config.scriptChecks

@@ -1,6 +1,7 @@
 import API
 import HTTP
 import Registry
+import Server
 
 /// Everything an agent needs to start, from defaults, the config file, `GRAVITY_*` environment
 /// variables and flags, in that order of precedence (later wins).
@@ -29,6 +30,10 @@ public struct AgentConfig: Sendable, Equatable {
     /// Other servers' peer addresses, "host:port" (`-retry-join`, repeatable; DNS names are
     /// re-resolved on every connect). A bare host gets the default server port 8300.
     public var retryJoin: [String] = []
+    /// The servers of a new cluster, "name=host[:port]" each (`-initial-cluster`, repeatable and
+    /// comma-separated; etcd's `--initial-cluster`): the alternative to `bootstrapExpect`. The
+    /// names are node names, this server's among them; a bare host gets port 8300.
+    public var initialCluster: [String] = []
     /// Applied entries between snapshots (Consul: `raft_snapshot_threshold`).
     public var raftSnapshotThreshold: UInt64 = 16384
     /// Least time between Raft snapshots (Consul: `raft_snapshot_interval`).
@@ -50,15 +55,54 @@ public struct AgentConfig: Sendable, Equatable {
         ScriptCheckPolicy(enableScriptChecks: enableScriptChecks, enableLocalScriptChecks: enableLocalScriptChecks)
     }
 
-    /// `bootstrapExpect` with its default filled in.
-    public var effectiveBootstrapExpect: Int { bootstrapExpect ?? (retryJoin.isEmpty ? 1 : 0) }
+    /// `bootstrapExpect` with its default filled in; 0 with an initial cluster (its list decides).
+    public var effectiveBootstrapExpect: Int {
+        guard initialCluster.isEmpty else { return 0 }
+        return bootstrapExpect ?? (retryJoin.isEmpty ? 1 : 0)
+    }
 
     /// `retryJoin` with the default port added where none was given.
-    public var joinAddresses: [String] {
-        retryJoin.map { address in
-            if address.hasPrefix("[") { return address.contains("]:") ? address : address + ":8300" }
-            return address.contains(":") ? address : address + ":8300"
+    public var joinAddresses: [String] { retryJoin.map(Self.withDefaultPort) }
+
+    /// "host" -> "host:8300", "[::1]" -> "[::1]:8300"; an address with a port stays as it is.
+    static func withDefaultPort(_ address: String) -> String {
+        if address.hasPrefix("[") { return address.contains("]:") ? address : address + ":8300" }
+        return address.contains(":") ? address : address + ":8300"
+    }
+
+    /// `initialCluster` parsed, with default ports: "name=host[:port]" each, names valid node
+    /// names and unique, addresses non-empty, and `nodeName` (this server's, when known) listed.
+    /// Every error names `initial_cluster`.
+    public func initialMembers(nodeName: String?) throws(ValidationError) -> [InitialClusterMember] {
+        var members: [InitialClusterMember] = []
+        for entry in initialCluster {
+            let member = try Self.initialMember(entry)
+            guard !members.contains(where: { $0.name == member.name }) else {
+                throw ValidationError(field: "initial_cluster", message: "Invalid initial_cluster: node name \"\(member.name)\" is listed twice")
+            }
+            members.append(member)
         }
+        if let nodeName, !members.isEmpty, !members.contains(where: { $0.name == nodeName }) {
+            let names = members.map(\.name).joined(separator: ", ")
+            throw ValidationError(field: "initial_cluster", message: "Invalid initial_cluster: it must list this server's node name \"\(nodeName)\" (it lists \(names))")
+        }
+        return members
+    }
+
+    private static func initialMember(_ entry: String) throws(ValidationError) -> InitialClusterMember {
+        let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw ValidationError(field: "initial_cluster", message: "Invalid initial_cluster entry \"\(entry)\": expected name=host[:port]")
+        }
+        let name = String(parts[0])
+        let address = String(parts[1])
+        do { try AgentIdentity.validateNodeName(name) } catch {
+            throw ValidationError(field: "initial_cluster", message: "Invalid initial_cluster entry \"\(entry)\": \(error.message)")
+        }
+        guard !address.isEmpty, !address.contains(" "), !address.hasPrefix(":") else {
+            throw ValidationError(field: "initial_cluster", message: "Invalid initial_cluster entry \"\(entry)\": the address must be host[:port]")
+        }
+        return InitialClusterMember(name: name, address: withDefaultPort(address))
     }
 
     /// Bounds on what one client may take; checked at start-up (`validate`).
@@ -119,10 +163,23 @@ public struct AgentConfig: Sendable, Equatable {
         for address in retryJoin where address.isEmpty || address.contains(" ") {
             throw ValidationError(field: "retry_join", message: "Invalid retry_join address \"\(address)\"")
         }
+        try validateInitialCluster()
         guard raftSnapshotThreshold >= 16 else {
             throw ValidationError(field: "raft_snapshot_threshold", message: "Invalid raft_snapshot_threshold \(raftSnapshotThreshold): must be at least 16")
         }
         try validateLimits()
+    }
+
+    /// The static list is the alternative to `bootstrap_expect`, and a dev node is alone.
+    private func validateInitialCluster() throws(ValidationError) {
+        let members = try initialMembers(nodeName: nodeName)
+        guard !members.isEmpty else { return }
+        if let expect = bootstrapExpect {
+            throw ValidationError(field: "initial_cluster", message: "initial_cluster cannot be combined with bootstrap_expect (\(expect)): the list names the servers that form the cluster")
+        }
+        if dev, members.count > 1 {
+            throw ValidationError(field: "initial_cluster", message: "initial_cluster cannot be used with -dev above 1 server")
+        }
     }
 
     private func validateLimits() throws(ValidationError) {

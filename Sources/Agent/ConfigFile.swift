@@ -45,6 +45,13 @@ public enum ConfigFile {
                 var addresses: [String] = []
                 for item in list { addresses.append(try string(item, key, file)) }
                 config.retryJoin = addresses
+            case "initial_cluster":
+                guard let list = value as? [Any] else {
+                    throw .config("\(file): \"initial_cluster\" must be an array of \"name=host[:port]\" strings")
+                }
+                var entries: [String] = []
+                for item in list { entries.append(try string(item, key, file)) }
+                config.initialCluster = entries
             case "raft_snapshot_threshold": config.raftSnapshotThreshold = UInt64(max(0, try int(value, key, file)))
             case "raft_snapshot_interval": config.raftSnapshotIntervalMilliseconds = try milliseconds(value, key, file)
             case "enable_script_checks": config.enableScriptChecks = try bool(value, key, file)
@@ -102,8 +109,9 @@ public enum ConfigFile {
     }
 
     /// Applies `GRAVITY_*` variables (for Kubernetes): GRAVITY_DATACENTER, GRAVITY_NODE_NAME,
-    /// GRAVITY_DATA_DIR, GRAVITY_BIND_ADDR, GRAVITY_CLIENT_ADDR, GRAVITY_LOG_LEVEL and
-    /// GRAVITY_{HTTP,DNS,SERVER,DISCOVERY}_PORT.
+    /// GRAVITY_DATA_DIR, GRAVITY_BIND_ADDR, GRAVITY_CLIENT_ADDR, GRAVITY_LOG_LEVEL,
+    /// GRAVITY_{HTTP,DNS,SERVER,DISCOVERY}_PORT, GRAVITY_BOOTSTRAP_EXPECT, and the lists
+    /// GRAVITY_RETRY_JOIN and GRAVITY_INITIAL_CLUSTER (comma-separated).
     public static func applyEnvironment(_ environment: [String: String], to config: inout AgentConfig) throws(AgentError) {
         let origin = "environment"
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("GRAVITY_") {
@@ -119,10 +127,17 @@ public enum ConfigFile {
             case "GRAVITY_SERVER_PORT": config.ports.server = try int(value, name, origin)
             case "GRAVITY_DISCOVERY_PORT": config.ports.discovery = try int(value, name, origin)
             case "GRAVITY_BOOTSTRAP_EXPECT": config.bootstrapExpect = try int(value, name, origin)
-            case "GRAVITY_RETRY_JOIN": config.retryJoin = value.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+            case "GRAVITY_RETRY_JOIN": config.retryJoin = commaSeparated(value)
+            case "GRAVITY_INITIAL_CLUSTER": config.initialCluster = commaSeparated(value)
             default: continue  // other GRAVITY_* variables belong to scripts, not the agent
             }
         }
+    }
+
+    /// "a, b,,c" -> ["a", "b", "c"]: the items of a comma-separated list, blanks removed. Also
+    /// what the repeatable flags take (`-initial-cluster n1=a,n2=b`).
+    public static func commaSeparated(_ value: String) -> [String] {
+        value.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
     }
 
     /// Definitions as Consul's files write them: an object (`service`, `check`) or an array of

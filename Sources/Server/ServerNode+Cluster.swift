@@ -399,24 +399,10 @@ extension ServerNode {
         if membership.voters == [config.raftID] { raft.campaignNow() }
     }
 
-    /// Each tick: bootstrap once enough servers see each other, ask to join a cluster that
-    /// exists, and (as leader) promote learners that caught up.
+    /// Each tick: bootstrap once the servers it waits for see each other, ask to join a cluster
+    /// that exists, and (as leader) promote learners that caught up.
     mutating func clusterTick() {
-        if !cluster.bootstrapped {
-            let live = cluster.statuses.filter { cluster.connected[$0.key] != nil }
-            if live.values.contains(where: \.bootstrapped) {
-                if monotonicMilliseconds >= cluster.lastJoinRequest + 1000 {
-                    cluster.lastJoinRequest = monotonicMilliseconds
-                    for (peer, status) in live.sorted(by: { $0.key < $1.key }) where status.bootstrapped {
-                        send(.join(address: config.serverAddress), to: peer)
-                    }
-                }
-            } else if config.bootstrapExpect > 0, live.count + 1 >= config.bootstrapExpect {
-                var servers = [config.raftID: config.serverAddress]
-                for (peer, status) in live { servers[peer] = status.address }
-                bootstrap(servers)
-            }
-        }
+        if !cluster.bootstrapped { formationTick() }
         if raft.role == .leader {
             for learner in raft.membership.learners {
                 guard let match = raft.matchIndex(of: learner), match >= raft.log.committed else { continue }
@@ -425,6 +411,23 @@ extension ServerNode {
             }
             removeDeadServer()
             livenessTick()
+        }
+    }
+
+    /// A server with an empty log: form a new cluster, ask to join the one that exists (at most
+    /// once a second), or keep waiting, as `ClusterFormation` decides.
+    private mutating func formationTick() {
+        let live = cluster.statuses.filter { cluster.connected[$0.key] != nil }
+        switch ClusterFormation.decide(config, live: live, lastHeard: cluster.lastHeard) {
+        case .wait:
+            break
+        case .join(let peers):
+            guard monotonicMilliseconds >= cluster.lastJoinRequest + 1000 else { return }
+            cluster.lastJoinRequest = monotonicMilliseconds
+            for peer in peers { send(.join(address: config.serverAddress), to: peer) }
+        case .bootstrap(let servers):
+            precondition(servers[config.raftID] == config.serverAddress, "a new cluster always holds the server that forms it")
+            bootstrap(servers)
         }
     }
 
@@ -559,7 +562,7 @@ extension ServerNode {
         cluster.viewInputs = inputs
         refreshView()
         guard membershipChanged || cluster.dialed == nil else { return }
-        let wanted = Array(Set(config.retryJoin + raft.membership.members.filter { $0 != config.raftID }.compactMap { raft.membership.addresses[$0] })
+        let wanted = Array(Set(config.seedAddresses + raft.membership.members.filter { $0 != config.raftID }.compactMap { raft.membership.addresses[$0] })
             .subtracting([config.serverAddress])).sorted()
         if cluster.dialed != wanted {
             cluster.dialed = wanted

@@ -105,6 +105,11 @@ public struct ServerConfig: Sendable {
     public var bootstrapExpect = 1
     /// Peer addresses to reach other servers at ("host:port", DNS names allowed).
     public var retryJoin: [String] = []
+    /// With an empty log: form a new cluster of exactly these servers once every one of them is
+    /// connected (etcd's `--initial-cluster`), matched by node name; this server must be listed,
+    /// names must be unique, and `bootstrapExpect` must then be 0. Empty: `bootstrapExpect` rules.
+    /// The other members' addresses are dialed as `retryJoin`'s are.
+    public var initialCluster: [InitialClusterMember] = []
     /// Where this server keeps its latest state snapshot (`snapshot.db` in the data folder).
     public var snapshotPath = "snapshot.db"
     /// Applied entries beyond the last snapshot that trigger a new one (Consul:
@@ -123,8 +128,14 @@ public struct ServerConfig: Sendable {
     /// A server the leader has not heard from this long gets its `serfHealth` turned critical
     /// and its checks handed to a live server: one election timeout (20 ticks of 50 ms).
     public var livenessTimeoutMilliseconds: UInt64 = 1000
-    /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`).
-    public var minimumVoters: Int { max(3, bootstrapExpect) }
+    /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`, or
+    /// the size of `initialCluster`).
+    public var minimumVoters: Int { max(3, bootstrapExpect, initialCluster.count) }
+    /// The addresses this server dials besides the members': `retryJoin` and every other server
+    /// of `initialCluster`.
+    public var seedAddresses: [String] {
+        retryJoin + initialCluster.filter { $0.name != identity.nodeName }.map(\.address)
+    }
     /// A deliberately broken build for the simulator's negative control: reads skip the
     /// ReadIndex round and answer from the local store (stale after a partition). Never set
     /// outside the simulator.
@@ -230,6 +241,12 @@ public struct ServerNode {
     /// `store` and `boot` come from the data folder (`boot`: what `raft.db` holds). Committed
     /// entries the store has not applied are applied as soon as the core hands them out.
     public init(config: ServerConfig, store: StateStore, boot: RaftBoot, seed: UInt64) {
+        if !config.initialCluster.isEmpty {
+            // The agent validates these (`AgentConfig.initialMembers`); here they are misuse.
+            precondition(config.bootstrapExpect == 0, "initialCluster and bootstrapExpect are alternatives")
+            precondition(config.initialCluster.contains { $0.name == config.identity.nodeName }, "initialCluster must list this server")
+            precondition(Set(config.initialCluster.map(\.name)).count == config.initialCluster.count, "initialCluster names must be unique")
+        }
         self.config = config
         self.store = store
         random = SplitMix64(seed: seed)

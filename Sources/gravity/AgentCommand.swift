@@ -12,11 +12,13 @@ struct AgentCommand: ParsableCommand {
             API (default 127.0.0.1:8761). Settings come from defaults, then -config-file (JSON), then
             GRAVITY_* environment variables (GRAVITY_DATACENTER, GRAVITY_NODE_NAME, GRAVITY_DATA_DIR,
             GRAVITY_BIND_ADDR, GRAVITY_CLIENT_ADDR, GRAVITY_LOG_LEVEL, GRAVITY_HTTP_PORT,
-            GRAVITY_DNS_PORT, GRAVITY_SERVER_PORT, GRAVITY_DISCOVERY_PORT), then flags.
+            GRAVITY_DNS_PORT, GRAVITY_SERVER_PORT, GRAVITY_DISCOVERY_PORT, GRAVITY_BOOTSTRAP_EXPECT,
+            GRAVITY_RETRY_JOIN, GRAVITY_INITIAL_CLUSTER; lists comma-separated), then flags.
             Stops cleanly on SIGINT or SIGTERM.
 
             Config file keys: datacenter, node_name, data_dir, bind_addr, client_addr, log_level,
-            log_json, ports {http, dns, server, discovery}, limits {http_max_conns_per_client,
+            log_json, bootstrap_expect, retry_join (array), initial_cluster (array of "name=host[:port]"),
+            ports {http, dns, server, discovery}, limits {http_max_conns_per_client,
             http_max_connections, http_max_body_bytes, http_read_timeout, http_idle_timeout,
             websocket_max_message_bytes, websocket_ping_interval, websocket_idle_timeout,
             websocket_max_unsent_bytes}, security {checks_allow_link_local_targets (default false:
@@ -77,6 +79,9 @@ struct AgentCommand: ParsableCommand {
     @Option(name: consulName("retry-join"), help: "Another server's peer address, host[:port] (repeatable; DNS names are re-resolved on every connect).")
     var retryJoin: [String] = []
 
+    @Option(name: consulName("initial-cluster"), help: "The servers of a new cluster instead of -bootstrap-expect, name=host[:port] with node names (repeatable or comma-separated, this server included; port 8300 by default). It forms once every listed server is connected, with exactly those.")
+    var initialCluster: [String] = []
+
     @Option(name: consulName("raft-snapshot-threshold"), help: "Applied entries between Raft snapshots (default 16384).")
     var raftSnapshotThreshold: UInt64?
 
@@ -103,7 +108,8 @@ struct AgentCommand: ParsableCommand {
         }
     }
 
-    private func applyFlags(to config: inout AgentConfig) throws(AgentError) {
+    /// Flags win over the file and the environment.
+    func applyFlags(to config: inout AgentConfig) throws(AgentError) {
         if let dataDir { config.dataDir = dataDir }
         if let node { config.nodeName = node }
         if let datacenter { config.datacenter = datacenter }
@@ -116,6 +122,7 @@ struct AgentCommand: ParsableCommand {
         if logJSON { config.logJSON = true }
         if let bootstrapExpect { config.bootstrapExpect = bootstrapExpect }
         if !retryJoin.isEmpty { config.retryJoin = retryJoin }
+        if !initialCluster.isEmpty { config.initialCluster = initialCluster.flatMap(ConfigFile.commaSeparated) }
         if let raftSnapshotThreshold { config.raftSnapshotThreshold = raftSnapshotThreshold }
         if enableScriptChecks { config.enableScriptChecks = true }
         if enableLocalScriptChecks { config.enableLocalScriptChecks = true }

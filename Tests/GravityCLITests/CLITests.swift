@@ -1,10 +1,21 @@
 // Proves the CLI's pure parts without sockets: where it finds the agent (-http-addr,
 // CONSUL_HTTP_ADDR, default), how it reads responses off the wire, and that it prints what
-// Consul's CLI prints for kv, catalog and members.
+// Consul's CLI prints for kv, catalog and members; and how agent flags land in the config.
+import Agent
 import XCTest
 @testable import gravity
 
 final class CLITests: XCTestCase {
+    // MARK: Agent flags
+
+    func testInitialClusterIsRepeatableAndCommaSeparatedAndWinsOverTheEnvironment() throws {
+        let command = try AgentCommand.parse(["-initial-cluster", "n1=a,n2=b:9", "-initial-cluster", "n3=c"])
+        var config = AgentConfig()
+        try ConfigFile.applyEnvironment(["GRAVITY_INITIAL_CLUSTER": "x=y"], to: &config)
+        try command.applyFlags(to: &config)
+        XCTAssertEqual(config.initialCluster, ["n1=a", "n2=b:9", "n3=c"])
+    }
+
     // MARK: Address
 
     func testAddressFromFlagEnvironmentOrDefault() throws {

@@ -30,16 +30,19 @@ struct ClusterHarness {
     private var inbox: [(RaftNodeID, NodeInput)] = []
     private let threshold: UInt64
 
-    init(size: Int, snapshotThreshold: UInt64 = 16384) throws {
+    /// `size` servers, all connected; they form with `-bootstrap-expect size`, or, given
+    /// `initialCluster`, with that static list (of servers "n1" at "n1:8300", ...) instead.
+    init(size: Int, snapshotThreshold: UInt64 = 16384, initialCluster: [Int]? = nil) throws {
         threshold = snapshotThreshold
-        for n in 1...size { try add(n, expect: size) }
+        for n in 1...size { try add(n, expect: initialCluster == nil ? size : 0, initialCluster: initialCluster ?? []) }
         for a in members.keys.sorted() { for b in members.keys.sorted() where a < b { connect(a, b) } }
     }
 
     static func id(_ n: Int) -> RaftNodeID { RaftNodeID(n) }
     static func address(_ n: Int) -> String { "n\(n):8300" }
 
-    mutating func add(_ n: Int, expect: Int, joining: [Int] = []) throws {
+    /// Server `n` ("n<n>" at "n<n>:8300"), ticked once; `initialCluster` lists servers by number.
+    mutating func add(_ n: Int, expect: Int, joining: [Int] = [], initialCluster: [Int] = []) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try StateStore(path: folder.appendingPathComponent("state.db").path)
@@ -50,6 +53,7 @@ struct ClusterHarness {
         config.raftID = Self.id(n)
         config.bootstrapExpect = expect
         config.retryJoin = (joining.isEmpty ? [] : joining.map(Self.address))
+        config.initialCluster = initialCluster.map { InitialClusterMember(name: "n\($0)", address: Self.address($0)) }
         config.snapshotPath = folder.appendingPathComponent("snapshot.db").path
         config.snapshotThreshold = threshold
         config.snapshotIntervalMilliseconds = 0

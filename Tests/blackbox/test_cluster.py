@@ -49,18 +49,24 @@ class ClusterNode:
         self.peer_address = f"127.0.0.1:{self.server_port}"
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.join = []
+        # "name=host:port,...": form with -initial-cluster instead of -bootstrap-expect/-retry-join.
+        self.initial_cluster = None
         self.proc = None
         self.starts = 0
         # Set when the test itself stops the process; any other exit is a crash.
         self.stopped_by_test = False
 
     def args(self):
-        args = [BIN, "agent", "-server", "-bootstrap-expect", str(SIZE), "-node", self.name,
+        args = [BIN, "agent", "-server", "-node", self.name,
                 "-bind", "127.0.0.1", "-client", "127.0.0.1", "-data-dir", self.data_dir,
                 "-http-port", str(self.http_port), "-discovery-port", str(self.discovery_port),
                 "-dns-port", str(self.dns_port), "-server-port", str(self.server_port)]
-        for address in self.join:
-            args += ["-retry-join", address]
+        if self.initial_cluster:
+            args += ["-initial-cluster", self.initial_cluster]
+        else:
+            args += ["-bootstrap-expect", str(SIZE)]
+            for address in self.join:
+                args += ["-retry-join", address]
         # Snapshots every 128 entries, so a test's few hundred writes compact the log and a
         # server that lost its data is brought back by a snapshot install, not only replay.
         args += ["-raft-snapshot-threshold", str(SNAPSHOT_THRESHOLD), "-raft-snapshot-interval", "0s"]
