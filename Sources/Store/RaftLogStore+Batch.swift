@@ -29,8 +29,12 @@ extension RaftLogStore {
     /// One Raft persistence step, durably and all at once (one transaction, one fsync):
     /// `entries` replace whatever the log holds from the first one's index on (a follower's
     /// log may end in entries a new leader overwrote); `hardState` replaces the stored one;
-    /// `compaction` records that the log now starts after a snapshot, and deletes the entries
-    /// it covers; `truncateFrom` deletes entries from that index on.
+    /// `compaction` records that the log now starts after a snapshot; the entries it covers
+    /// are deleted a bounded number per write (`StoreLimits.raftCompactedRowsPerWrite`), this
+    /// one and the next ones: a compaction after 30 s of heavy writes covers some 400,000
+    /// entries, and deleting them in one transaction held every commit behind it. Rows at or
+    /// below the snapshot index are never read (`RaftBoot.load` starts after it).
+    /// `truncateFrom` deletes entries from that index on.
     public func write(entries: [LogEntryRecord], hardState: HardStateRecord?, compaction: SnapshotMeta?, truncateFrom: UInt64? = nil) throws(StoreError) {
         if let first = entries.first {
             precondition(first.index >= 1, "log indexes start at 1")
@@ -40,13 +44,14 @@ extension RaftLogStore {
         }
         try connection.immediateTransaction { () throws(StoreError) in
             if let compaction {
-                try execute("DELETE FROM log WHERE idx <= ?", [.unsigned(compaction.index)])
+                compactedIndex = max(compactedIndex ?? 0, compaction.index)
                 try execute("""
                     INSERT INTO snapshot_meta(id, idx, term, configuration, crc) VALUES (1, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET idx = excluded.idx, term = excluded.term,
                         configuration = excluded.configuration, crc = excluded.crc
                     """, [.unsigned(compaction.index), .unsigned(compaction.term), .blob(Self.metaBlob(compaction)), .integer(Int64(compaction.rowChecksum))])
             }
+            try deleteSomeCompactedRows()
             if let cut = truncateFrom {
                 try execute("DELETE FROM log WHERE idx >= ?", [.unsigned(cut)])
             }
@@ -68,6 +73,23 @@ extension RaftLogStore {
                           .unsigned(hardState.commitIndex), .integer(Int64(hardState.checksum))])
             }
         }
+    }
+
+    /// Deletes up to `StoreLimits.raftCompactedRowsPerWrite` of the oldest rows at or below the
+    /// compaction point, inside the caller's transaction.
+    private func deleteSomeCompactedRows() throws(StoreError) {
+        if compactedIndex == nil { compactedIndex = try loadSnapshotMeta()?.index ?? 0 }
+        guard let through = compactedIndex, through > clearedIndex else { return }
+        let oldest = try firstIndex
+        guard oldest > 0, oldest <= through else {
+            clearedIndex = through
+            return
+        }
+        let bound = min(through, oldest + StoreLimits.raftCompactedRowsPerWrite - 1)
+        try execute("DELETE FROM log WHERE idx <= ?", [.unsigned(bound)])
+        // (A write that fails stops the node, DESIGN.md §7, so this never runs ahead of disk
+        // for long: a restart looks again.)
+        if bound == through { clearedIndex = through }
     }
 
     /// The compaction point, checksum verified; nil when the log was never compacted.

@@ -48,6 +48,7 @@ public final class RaftLogStore {
         "SELECT idx, term, kind, data, crc FROM log WHERE idx >= ? AND idx < ? ORDER BY idx"
     private static let selectOne = "SELECT idx, term, kind, data, crc FROM log WHERE idx = ?"
     private static let selectLastIndex = "SELECT coalesce(max(idx), 0) FROM log"
+    private static let selectFirstIndex = "SELECT coalesce(min(idx), 0) FROM log"
     private static let deleteFrom = "DELETE FROM log WHERE idx >= ?"
     private static let selectHardState = "SELECT term, vote, commit_index, crc FROM hard_state WHERE id = 1"
     private static let upsertHardState = """
@@ -59,6 +60,11 @@ public final class RaftLogStore {
 
     /// The store's connection; internal so tests can inspect pragmas and damage rows.
     let connection: SQLiteConnection
+    /// The latest compaction point (the snapshot index) once known: rows at or below it are
+    /// deleted a few at a time by `write` (`RaftLogStore+Batch`).
+    var compactedIndex: UInt64?
+    /// No row at or below this index is left.
+    var clearedIndex: UInt64 = 0
 
     /// Opens (creating and migrating if needed) the Raft log database at `path`.
     public init(path: String) throws(StoreError) {
@@ -114,17 +120,25 @@ public final class RaftLogStore {
 
     /// The index of the last entry, or 0 when the log is empty.
     public var lastIndex: UInt64 {
-        get throws(StoreError) {
-            let select = try statement(Self.selectLastIndex)
-            let values: [Int64]
-            do throws(SQLiteError) { values = try select.query { $0.int64(at: 0) } } catch {
-                throw StoreError(error)
-            }
-            guard let last = values.first, last >= 0 else {
-                throw .corrupt("raft log has an impossible last index \(values)")
-            }
-            return UInt64(last)
+        get throws(StoreError) { try boundIndex(Self.selectLastIndex, "last") }
+    }
+
+    /// The lowest stored index (0 when empty): after a compaction, rows at or below the
+    /// snapshot index may remain for a while (`RaftLogStore+Batch`).
+    var firstIndex: UInt64 {
+        get throws(StoreError) { try boundIndex(Self.selectFirstIndex, "first") }
+    }
+
+    private func boundIndex(_ sql: String, _ name: String) throws(StoreError) -> UInt64 {
+        let select = try statement(sql)
+        let values: [Int64]
+        do throws(SQLiteError) { values = try select.query { $0.int64(at: 0) } } catch {
+            throw StoreError(error)
         }
+        guard let value = values.first, value >= 0 else {
+            throw .corrupt("raft log has an impossible \(name) index \(values)")
+        }
+        return UInt64(value)
     }
 
     /// The term of the entry at `index`, checksum verified; `nil` if there is no such entry.

@@ -39,7 +39,8 @@ extension StateStore {
                 throw error
             }
             copy.close()
-            try FileSystem.syncFile(temporary)
+            try FileSystem.syncFileGradually(
+                temporary, sliceBytes: StoreLimits.snapshotSyncSliceBytes, pauseMicroseconds: StoreLimits.snapshotSyncPauseMicroseconds)
             let (checksum, bytes) = try FileSystem.checksum(of: temporary)
             try FileSystem.renameDurably(temporary, over: path)
             assert(bytes > 0, "a SQLite database is never empty")

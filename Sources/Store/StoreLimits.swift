@@ -28,4 +28,12 @@ extension StoreLimits {
 extension StoreLimits {
     /// Bytes read at a time when checksumming a snapshot file.
     public static let snapshotReadChunkBytes = 64 * 1_024
+    /// Log rows at or below the compaction point deleted per raft.db write: more than a write
+    /// appends (so the backlog shrinks), few enough to cost a commit about a millisecond.
+    static let raftCompactedRowsPerWrite: UInt64 = 2_048
+    /// A snapshot file is written back this much at a time (`FileSystem.syncFileGradually`),
+    /// so a raft.db commit waits behind at most one slice, not the whole file.
+    static let snapshotSyncSliceBytes = 1 << 20
+    /// The pause between two slices: at most about 200 MB/s of snapshot writeback.
+    static let snapshotSyncPauseMicroseconds: UInt32 = 5_000
 }

@@ -180,6 +180,35 @@ final class RaftLogStoreBatchTests: StoreTestCase {
         XCTAssertEqual(try log.lastIndex, 0)
     }
 
+    func testACompactionDeletesItsEntriesAFewThousandPerWriteAndALoadNeverSeesThem() throws {
+        let log = try RaftLogStore(path: path("raft.db"))
+        defer { log.close() }
+        let count: UInt64 = 5_000
+        try log.write(entries: (1...count).map { LogEntryRecord(index: $0, term: 1, kind: 1, data: [1]) }, hardState: nil, compaction: nil)
+        let meta = SnapshotMeta(index: 4_990, term: 1, configuration: [9], checksum: 7)
+        try log.write(entries: [], hardState: nil, compaction: meta)
+        XCTAssertEqual(try log.firstIndex, StoreLimits.raftCompactedRowsPerWrite + 1, "one write deletes a bounded number of rows")
+        XCTAssertEqual(try log.entries(from: meta.index + 1, to: count + 1).map(\.index), Array(4_991...5_000))
+        try log.write(entries: [LogEntryRecord(index: count + 1, term: 1, kind: 1, data: [2])], hardState: nil, compaction: nil)
+        try log.write(entries: [], hardState: HardStateRecord(term: 1, vote: nil, commitIndex: count), compaction: nil)
+        XCTAssertEqual(try log.firstIndex, meta.index + 1, "later writes delete the rest, and nothing past the snapshot")
+        XCTAssertEqual(try log.lastIndex, count + 1)
+        try log.write(entries: [], hardState: nil, compaction: nil)
+        XCTAssertEqual(try log.firstIndex, meta.index + 1)
+    }
+
+    func testRowsACompactionLeftBehindAreDeletedAfterAReopen() throws {
+        var log = try RaftLogStore(path: path("raft.db"))
+        try log.write(entries: (1...3_000).map { LogEntryRecord(index: $0, term: 1, kind: 1, data: []) }, hardState: nil, compaction: nil)
+        try log.write(entries: [], hardState: nil, compaction: SnapshotMeta(index: 2_999, term: 1, configuration: [], checksum: 0))
+        XCTAssertEqual(try log.firstIndex, StoreLimits.raftCompactedRowsPerWrite + 1)
+        log.close()
+        log = try RaftLogStore(path: path("raft.db"))
+        defer { log.close() }
+        try log.write(entries: [], hardState: HardStateRecord(term: 1, vote: nil, commitIndex: 3_000), compaction: nil)
+        XCTAssertEqual(try log.firstIndex, 3_000)
+    }
+
     func testDamagedSnapshotMetadataIsReportedNotUsed() throws {
         let log = try RaftLogStore(path: path("raft.db"))
         defer { log.close() }

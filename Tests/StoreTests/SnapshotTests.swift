@@ -140,6 +140,18 @@ final class SnapshotTests: StateTestCase {
             try target.restore(from: path("junk.db"), expectedChecksum: CRC32C.checksum(Array("not a database at all".utf8))))
     }
 
+    func testAGradualSyncWritesEverySliceAndNamesAMissingFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-sync-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bytes = (0..<(3 * 1024 * 1024 + 123)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try FileSystem.syncFileGradually(path, sliceBytes: 1 << 20, pauseMicroseconds: 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(bytes))
+        XCTAssertThrowsError(try FileSystem.syncFileGradually(path + ".missing", sliceBytes: 1 << 20, pauseMicroseconds: 0)) { error in
+            XCTAssertTrue("\(error)".contains(".missing"), "\(error)")
+        }
+    }
+
     func testSnapshotReplacesAnOlderFileAtomically() throws {
         accept(Fixture.set("a", "1"))
         let first = try store.snapshot(to: path("snap.db"))
