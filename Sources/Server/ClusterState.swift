@@ -118,6 +118,10 @@ struct ClusterState {
     /// The leader before the current one (or before none was known): a new leader knows it
     /// stopped hearing from that one, and does not give it a fresh liveness timeout.
     var formerLeader: RaftNodeID?
+    /// Server node names found in the catalog by node ID, for servers never heard from, and
+    /// when that lookup last ran.
+    var nodeNamesByRaftID: [RaftNodeID: String] = [:]
+    var nodeNamesLookedUp: UInt64 = 0
     /// The liveness word last proposed per node and when, so it is proposed once while in the log.
     var livenessProposed: [String: (word: NodeLiveness, at: UInt64)] = [:]
     /// What the view and the dial set were last built from.

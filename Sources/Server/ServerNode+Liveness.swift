@@ -53,6 +53,18 @@ extension ServerNode {
         for id in membership.members where id != config.raftID {
             if let name = cluster.statuses[id]?.nodeName, !name.isEmpty { names[id] = name }
         }
+        if membership.members.contains(where: { names[$0] == nil }) {
+            // A server this leader never heard from (down since before it was elected): its
+            // node is the one whose node ID gives its Raft ID, as each server registered it.
+            // Looked up at most once a liveness timeout, not on every tick.
+            if now >= cluster.nodeNamesLookedUp + config.livenessTimeoutMilliseconds {
+                cluster.nodeNamesLookedUp = now
+                for indexed in (try? store.nodes().value) ?? [] where !indexed.value.id.isEmpty {
+                    cluster.nodeNamesByRaftID[ServerConfig.raftID(fromNodeID: indexed.value.id)] = indexed.value.name
+                }
+            }
+            for id in membership.members where names[id] == nil { names[id] = cluster.nodeNamesByRaftID[id] }
+        }
         func live(_ id: RaftNodeID) -> Bool {
             if id == config.raftID { return true }
             // A leader that just took over gives each server the timeout to be heard, except the

@@ -6,7 +6,7 @@ import Foundation
 import HTTP
 import Raft
 import Registry
-import Server
+@testable import Server
 import Store
 import XCTest
 
@@ -118,6 +118,19 @@ final class CheckOwnershipTests: XCTestCase {
         check = try XCTUnwrap(try cluster.members[leader]!.store.check(CheckRef(node: node, checkID: "worker-ttl"))?.value)
         XCTAssertEqual(check.status, .critical)
         XCTAssertTrue(check.output.hasPrefix("TTL expired"), check.output)
+    }
+
+    func testALeaderThatNeverHeardFromAServerFindsItsNodeInTheCatalog() throws {
+        var cluster = try ClusterHarness(size: 3)
+        cluster.tick(60)
+        let leader = try XCTUnwrap(cluster.leader)
+        let follower = cluster.members.keys.sorted().first { $0 != leader }!
+        let node = "n\(follower)"
+        cluster.isolate(follower)
+        // As if the leader had been elected while that server was already down.
+        cluster.members[leader]!.node.cluster.statuses[follower] = nil
+        cluster.tick(40)
+        XCTAssertNotNil(try owner(cluster, leader, of: node), "taken over, the node found by its node ID")
     }
 
     func testTheHeirIsTheSameForEveryLeaderAndSpreadsNodes() {

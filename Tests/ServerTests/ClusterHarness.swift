@@ -47,10 +47,11 @@ struct ClusterHarness {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try StateStore(path: folder.appendingPathComponent("state.db").path)
         var config = ServerConfig(
-            identity: try AgentIdentity(nodeName: "n\(n)", nodeID: String(format: "%08x-0000-4000-8000-000000000000", n), datacenter: "dc1"),
+            identity: try AgentIdentity(nodeName: "n\(n)", nodeID: String(format: "00000000-0000-%04x-8000-000000000000", n), datacenter: "dc1"),
             version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: Self.address(n),
             ports: .init(http: 8500, dns: 8600, server: 8300, discovery: 8761))
         config.raftID = Self.id(n)
+        precondition(ServerConfig.raftID(fromNodeID: config.identity.nodeID) == config.raftID, "Raft IDs come from node IDs, as in the agent")
         config.bootstrapExpect = expect
         config.retryJoin = (joining.isEmpty ? [] : joining.map(Self.address))
         config.initialCluster = initialCluster.map { InitialClusterMember(name: "n\($0)", address: Self.address($0)) }
