@@ -126,8 +126,11 @@ public struct ServerConfig: Sendable {
     /// dead-server clean-up).
     public var deadServerMilliseconds: UInt64 = 60_000
     /// A server the leader has not heard from this long gets its `serfHealth` turned critical
-    /// and its checks handed to a live server: one election timeout (20 ticks of 50 ms).
-    public var livenessTimeoutMilliseconds: UInt64 = 1000
+    /// (which also invalidates the sessions bound to it) and its checks handed to a live server:
+    /// 1.5 election timeouts at their shortest (30 ticks of 50 ms), long enough that a server
+    /// slowed by load for a second keeps its locks, short enough that its checks move within
+    /// two election timeouts.
+    public var livenessTimeoutMilliseconds: UInt64 = 1500
     /// The clean-up never shrinks the voters below this (at least 3, or `bootstrapExpect`, or
     /// the size of `initialCluster`).
     public var minimumVoters: Int { max(3, bootstrapExpect, initialCluster.count) }
