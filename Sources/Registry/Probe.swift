@@ -6,7 +6,7 @@ public struct ProbeID: Hashable, Sendable, Comparable {
 }
 
 /// One probe the shell must run (DESIGN.md §9: the core decides, the shell does the I/O).
-public enum ProbeSpec: Sendable, Equatable {
+public enum ProbeSpec: Sendable, Hashable {
     case http(HTTPProbe)
     case tcp(TCPProbe)
     case grpc(GRPCProbe)
@@ -17,7 +17,7 @@ public enum ProbeSpec: Sendable, Equatable {
 
 /// An HTTP check's request (Consul's `HTTP`, `Method`, `Header`, `Body`, `TLSServerName`,
 /// `TLSSkipVerify`). Redirects are not followed: a 3xx is the answer.
-public struct HTTPProbe: Sendable, Equatable {
+public struct HTTPProbe: Sendable, Hashable {
     /// An `http://` or `https://` URL.
     public var url: String
     /// "GET" when the check named none.
@@ -50,11 +50,27 @@ public struct HTTPProbe: Sendable, Equatable {
             && a.body == b.body && a.tlsServerName == b.tlsServerName && a.tlsSkipVerify == b.tlsSkipVerify
             && a.timeoutMilliseconds == b.timeoutMilliseconds && a.maxOutputBytes == b.maxOutputBytes
     }
+
+    /// Hashes what `==` compares (the shell caches each probe's prepared request by its spec).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(url)
+        hasher.combine(method)
+        hasher.combine(headers.count)
+        for header in headers {
+            hasher.combine(header.name)
+            hasher.combine(header.value)
+        }
+        hasher.combine(body)
+        hasher.combine(tlsServerName)
+        hasher.combine(tlsSkipVerify)
+        hasher.combine(timeoutMilliseconds)
+        hasher.combine(maxOutputBytes)
+    }
 }
 
 /// A TCP check: connect to `host:port` within the timeout (and with `useTLS`, Consul's
 /// `TCPUseTLS`, complete a TLS handshake), then close.
-public struct TCPProbe: Sendable, Equatable {
+public struct TCPProbe: Sendable, Hashable {
     /// "host:port", "[v6]:port" as the check's `TCP` field holds it.
     public var address: String
     public var timeoutMilliseconds: UInt64
@@ -75,7 +91,7 @@ public struct TCPProbe: Sendable, Equatable {
 
 /// A gRPC check (Consul's `GRPC`, `GRPCUseTLS`): calls `grpc.health.v1.Health/Check` over
 /// HTTP/2 (cleartext, or TLS with ALPN "h2") and passes only on `SERVING`.
-public struct GRPCProbe: Sendable, Equatable {
+public struct GRPCProbe: Sendable, Hashable {
     /// "host:port" or "host:port/service", as the check's `GRPC` field holds it.
     public var target: String
     public var useTLS: Bool
@@ -97,7 +113,7 @@ public struct GRPCProbe: Sendable, Equatable {
 
 /// An H2PING check (Consul's `H2PING`, `H2PingUseTLS`): opens an HTTP/2 connection (TLS with
 /// ALPN "h2", or cleartext with prior knowledge) and passes when a PING is acknowledged.
-public struct H2PingProbe: Sendable, Equatable {
+public struct H2PingProbe: Sendable, Hashable {
     /// "host:port", as the check's `H2PING` field holds it.
     public var address: String
     public var useTLS: Bool

@@ -2,7 +2,7 @@
 /// with the rest as its arguments, without a shell, in the agent's environment, stdout and
 /// stderr captured together. Exit 0 is passing, 1 warning, anything else (a signal, a failure
 /// to start, the timeout) critical.
-public struct ScriptProbe: Sendable, Equatable {
+public struct ScriptProbe: Sendable, Hashable {
     /// Consul's timeout for a script check that names none (30 s, longer than HTTP's 10 s).
     public static let defaultTimeoutMilliseconds: UInt64 = 30_000
 
