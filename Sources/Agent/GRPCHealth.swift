@@ -1,3 +1,4 @@
+import HTTP
 import Registry
 
 // The gRPC health checking protocol (grpc.health.v1, grpc/grpc doc/health-checking.md) and the
@@ -167,29 +168,7 @@ enum GRPCHealth {
 
     /// `grpc-message` is percent-encoded (PROTOCOL-HTTP2.md); an invalid escape stays as written.
     static func percentDecoded(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
+        PercentEncoding.decodedLossy(text.utf8)
     }
 
     // MARK: Verdict

@@ -79,8 +79,8 @@ extension ProbeURL {
         if let at = authority.lastIndex(of: UInt8(ascii: "@")) {
             let info = authority[..<at]
             let colon = info.firstIndex(of: UInt8(ascii: ":"))
-            let user = percentDecoded(info[..<(colon ?? info.endIndex)])
-            credentials = (user: user, password: colon.map { percentDecoded(info[($0 + 1)...]) })
+            let user = PercentEncoding.decodedLossy(info[..<(colon ?? info.endIndex)])
+            credentials = (user: user, password: colon.map { PercentEncoding.decodedLossy(info[($0 + 1)...]) })
             hostPort = authority[(at + 1)...]
         }
         let hostPortText = String(decoding: hostPort, as: UTF8.self)
@@ -118,32 +118,6 @@ extension ProbeURL {
     private static func zoneDecoded(_ host: String) -> String {
         guard host.contains("%25") else { return host }
         return host.split(separator: "%25", omittingEmptySubsequences: false).joined(separator: "%")
-    }
-
-    /// Percent-decoding for user information (an invalid escape is kept as written).
-    private static func percentDecoded(_ bytes: ArraySlice<UInt8>) -> String {
-        var out: [UInt8] = []
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
-               let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 }
 

@@ -1,7 +1,7 @@
 // Percent-encoding of RFC 3986 §2.1, plus the '+'-as-space rule of form-encoded query strings.
 
 /// Checking and decoding of percent-encoded bytes.
-enum PercentEncoding {
+public enum PercentEncoding {
     /// The decoded bytes. A '%' not followed by two hex digits is kept as it is (the parser
     /// refuses those before decoding; the router must not fail); with `plusIsSpace`, '+' becomes ' '.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> [UInt8] {
@@ -21,6 +21,12 @@ enum PercentEncoding {
         }
         assert(decoded.count <= bytes.count)
         return decoded
+    }
+
+    /// `decodeLossy` for bytes outside a request (a URL's user information, a gRPC status
+    /// message): '%' not followed by two hex digits stays as written, '+' stays '+'.
+    public static func decodedLossy<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        Array(bytes).withUnsafeBufferPointer { decodeLossy($0, plusIsSpace: false) }
     }
 
     /// The decoded text, invalid UTF-8 replaced by U+FFFD (for callers that cannot refuse).

@@ -77,25 +77,7 @@ final class HTTP2TLSTestServer {
     /// Starts the server with `certificate` and waits for its port. Skips the test when
     /// python3 is missing.
     init(certificate: TestCertificate) throws {
-        let python = "/usr/bin/python3"
-        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("needs \(python)") }
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", Self.script, certificate.certificatePath, certificate.keyPath]
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }  // the server exited before printing its port
-            line += chunk
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw TLSTestServerError("the HTTP/2 TLS test server did not start")
-        }
-        self.port = port
+        port = try TLSTestServer.launchPython(Self.script, certificate: certificate, in: process, failure: "the HTTP/2 TLS test server did not start")
     }
 
     var address: String { "127.0.0.1:\(port)" }

@@ -72,11 +72,17 @@ final class TLSTestServer {
     /// Starts the server with `certificate` and waits for its port. Skips the test when
     /// python3 is missing.
     init(certificate: TestCertificate) throws {
+        port = try Self.launchPython(Self.script, certificate: certificate, in: process, failure: "the HTTPS test server did not start")
+    }
+
+    /// Runs `script` under python3 with the certificate and key paths as arguments and returns
+    /// the port it prints on its first line. Skips the test when python3 is missing.
+    static func launchPython(_ script: String, certificate: TestCertificate, in process: Process, failure: String) throws -> Int {
         let python = "/usr/bin/python3"
         guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("needs \(python)") }
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", Self.script, certificate.certificatePath, certificate.keyPath]
+        process.arguments = ["-c", script, certificate.certificatePath, certificate.keyPath]
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -88,9 +94,9 @@ final class TLSTestServer {
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
-            throw TLSTestServerError("the HTTPS test server did not start")
+            throw TLSTestServerError(failure)
         }
-        self.port = port
+        return port
     }
 
     func url(_ path: String, host: String = "127.0.0.1") -> String { "https://\(host):\(port)\(path)" }

@@ -1,4 +1,5 @@
 """Proves three real `gravity` servers stay one consistent registry through a crashed leader, a wiped follower, a paused leader and rolling restarts."""
+import contextlib
 import os
 import shutil
 import signal
@@ -246,13 +247,15 @@ class Cluster:
             n.kill()
 
 
-@pytest.fixture
-def raft_cluster(request):
-    """A fresh three-server cluster with a leader; killed and removed afterwards. When the test
-    failed (or GRAVITY_CLUSTER_KEEP is set), the data folders and logs stay and their place is
-    printed. GRAVITY_CLUSTER_LOG_LEVEL=debug makes the nodes log more."""
+@contextlib.contextmanager
+def running_cluster(request, configure=None):
+    """A fresh three-server cluster with a leader (`configure(cluster)` may change the nodes'
+    flags first); killed and removed afterwards. When the test failed (or GRAVITY_CLUSTER_KEEP
+    is set), the data folders and logs stay and their place is printed."""
     failed_before = request.session.testsfailed
     cluster = Cluster()
+    if configure:
+        configure(cluster)
     crashed = {}
     try:
         cluster.start()
@@ -269,6 +272,14 @@ def raft_cluster(request):
     # A server that exited on its own during the test crashed (-13 is SIGPIPE, -4 SIGILL: a
     # failed precondition in a release build, which prints nothing).
     assert not crashed, f"servers exited without being stopped: {crashed}; logs in {cluster.root}"
+
+
+@pytest.fixture
+def raft_cluster(request):
+    """A fresh three-server cluster formed with -bootstrap-expect 3 and -retry-join
+    (GRAVITY_CLUSTER_LOG_LEVEL=debug makes the nodes log more)."""
+    with running_cluster(request) as cluster:
+        yield cluster
 
 
 def write_until_acknowledged(nodes, key, value, deadline_s):

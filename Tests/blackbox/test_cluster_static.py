@@ -1,10 +1,7 @@
 """Proves three real `gravity` servers given one static `-initial-cluster` list (no -bootstrap-expect, no -retry-join) form one cluster: one leader, the same three peers on every server, and a write through one is read through another; servers are matched by name, so the list may name one by DNS while it advertises an IP."""
-import os
-import shutil
-
 import pytest
 
-from test_cluster import Cluster, poll
+from test_cluster import poll, running_cluster
 
 pytestmark = pytest.mark.cluster
 
@@ -14,26 +11,14 @@ def static_cluster(request):
     """Three servers started with the same -initial-cluster list; node3 is listed as
     localhost:port while it advertises 127.0.0.1:port. Killed and removed afterwards (kept, with
     their logs printed, when the test failed)."""
-    failed_before = request.session.testsfailed
-    cluster = Cluster()
-    listed = [f"{n.name}={n.peer_address}" for n in cluster.nodes[:-1]]
-    last = cluster.nodes[-1]
-    listed.append(f"{last.name}=localhost:{last.server_port}")
-    for n in cluster.nodes:
-        n.initial_cluster = ",".join(listed)
-    try:
-        cluster.start()
+    def list_servers(cluster):
+        listed = [f"{n.name}={n.peer_address}" for n in cluster.nodes[:-1]]
+        last = cluster.nodes[-1]
+        listed.append(f"{last.name}=localhost:{last.server_port}")
+        for n in cluster.nodes:
+            n.initial_cluster = ",".join(listed)
+    with running_cluster(request, list_servers) as cluster:
         yield cluster
-    finally:
-        crashed = cluster.crashed()
-        cluster.stop()
-        if crashed or request.session.testsfailed > failed_before or os.environ.get("GRAVITY_CLUSTER_KEEP"):
-            print(f"cluster data and logs kept in {cluster.root}")
-            for n in cluster.nodes:
-                print(n.log_tail(60))
-        else:
-            shutil.rmtree(cluster.root, ignore_errors=True)
-    assert not crashed, f"servers exited without being stopped: {crashed}; logs in {cluster.root}"
 
 
 def test_a_static_list_forms_one_cluster_of_exactly_those_servers(static_cluster):
