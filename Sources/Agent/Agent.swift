@@ -99,12 +99,22 @@ public final class Agent {
         }
     }
 
+    /// Every client connection, peer link and kept probe connection is an open file: the soft
+    /// limit goes up to the hard one, as Go's runtime raises it for Consul (Go 1.19 and later).
+    private static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// Binds every listener and serves until SIGINT or SIGTERM; then closes every handle and
     /// returns. Blocks the calling thread, which becomes the loop thread.
     public func run() throws(AgentError) {
         // A write to a socket the other side closed must be an EPIPE error, not a SIGPIPE that
         // kills the process (libuv leaves this to the application).
         signal(SIGPIPE, SIG_IGN)
+        Self.raiseOpenFileLimit()
         // Signals first: once a port answers, a SIGTERM must already mean a clean stop. The
         // peer transport before the first tick, which may already dial.
         do {

@@ -1,10 +1,12 @@
 import HTTP
 
-// The request an HTTP check sends, as Consul's CheckHTTP sends it through Go's client with
-// keep-alives off: the check's method and headers, a `Host` header in the check replacing the
-// URL's, `User-Agent: Consul Health Check` and `Accept: text/plain, text/*, */*` unless the check
-// sets them, Basic authentication from the URL's user information unless the check sets
-// Authorization, `Connection: close`, and the body with its Content-Length.
+// The request an HTTP check sends, as Consul's CheckHTTP sends it through Go's client: the
+// check's method and headers, a `Host` header in the check replacing the URL's, `User-Agent:
+// Consul Health Check` and `Accept: text/plain, text/*, */*` unless the check sets them, Basic
+// authentication from the URL's user information unless the check sets Authorization, and the
+// body with its Content-Length. One difference: Consul turns keep-alives off and sends
+// `Connection: close`; we send no Connection field, so the connection persists and the next
+// probe of the address reuses it (`ProbeConnectionPool`).
 
 /// A check whose request cannot be written, with Go's text.
 struct HTTPProbeRequestError: Error, Sendable, Equatable {
@@ -49,7 +51,7 @@ enum HTTPProbeRequest {
         if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) {
             head += "Content-Length: \(body.count)\r\n"
         }
-        head += "Connection: close\r\n\r\n"
+        head += "\r\n"
         return .success(Array(head.utf8) + body)
     }
 

@@ -46,7 +46,7 @@ struct ProbePlan: Sendable, Equatable {
     }
 
     /// How an `https://` exchange (or a `TCPUseTLS` check) runs its TLS, as Go does for Consul.
-    struct TLS: Sendable, Equatable {
+    struct TLS: Sendable, Hashable {
         /// The name sent as SNI (unless an IP) and verified: the check's `TLSServerName`, else
         /// the URL's (or the address's) host.
         var serverName: String
@@ -66,6 +66,13 @@ struct ProbePlan: Sendable, Equatable {
     var isHTTP: Bool {
         if case .http = kind { return true }
         return false
+    }
+
+    /// Whether this is an HTTP/1.1 exchange whose request may be sent twice (RFC 9110 §9.2.1's
+    /// safe methods): only those go out on a kept connection, which may turn out closed.
+    var sendsSafeRequest: Bool {
+        guard case .http(let exchange) = kind else { return false }
+        return ["GET", "HEAD", "OPTIONS", "TRACE"].contains(exchange.method)
     }
 
     /// Whether the exchange is HTTP/2 (a gRPC or H2PING check).

@@ -15,6 +15,12 @@ import Server
 /// it). A gRPC or H2PING check runs an HTTP/2 session over the connection (after TLS when the
 /// check asks for it, offering ALPN "h2") until the Check call's answer or the PING's
 /// acknowledgement arrives. The timer covers all of it.
+///
+/// An HTTP exchange with a safe method first takes a kept connection to the address, if the
+/// pool has one (`ProbeConnectionPool`); if that connection turns out dead before any byte of
+/// the answer (the server closed it while we were sending), the request goes again on a new
+/// connection, as Go's transport retries an idempotent request. A whole answer that leaves the
+/// connection reusable puts it back in the pool instead of closing it.
 final class ProbeRun {
     enum Phase: Equatable { case resolving, connecting, exchanging, finished }
 
@@ -41,12 +47,19 @@ final class ProbeRun {
     private var http2: HTTP2ProbeExchange?
     /// The TLS handshake completed (H2PING tells dial failures from ping failures by it).
     private var tlsEstablished = false
+    /// The connection came from the pool (a retry on a fresh one is allowed once).
+    private var onKeptConnection = false
+    /// Whether a kept connection may be taken: a safe method, and no kept connection failed yet.
+    private var mayTakeKeptConnection: Bool
+    /// The answer left the connection reusable: `finish` parks it rather than closing it.
+    private var keepsConnection = false
 
     init(id: ProbeID, plan: ProbePlan, runner: ProbeRunner, startedAt: UInt64) {
         self.id = id
         self.plan = plan
         self.runner = runner
         self.startedAt = startedAt
+        mayTakeKeptConnection = plan.sendsSafeRequest
     }
 
     private var loop: EventLoop { runner.loop }
@@ -108,6 +121,10 @@ final class ProbeRun {
         let address = addresses[nextAddress]
         nextAddress += 1
         dialled = address
+        if mayTakeKeptConnection, case .http(let exchange) = plan.kind,
+           let kept = runner.connections.take(ProbeConnectionPool.Key(address: address, tls: plan.tls)) {
+            return resumeExchange(on: kept, exchange)
+        }
         let stream: TCPStream
         do { stream = try TCPStream(loop: loop) } catch {
             return dialFailed(address, error)
@@ -170,6 +187,39 @@ final class ProbeRun {
         guard startReading(stream) else { return }
         if plan.tls == nil { return stream.write(exchange.request) }
         startTLS(sending: exchange.request)
+    }
+
+    /// The exchange on a kept connection: it is connected, reading, and past any TLS handshake.
+    private func resumeExchange(on kept: ProbeConnectionPool.Connection, _ exchange: ProbePlan.HTTPExchange) {
+        let stream = kept.stream
+        self.stream = stream
+        tls = kept.tls
+        tlsEstablished = kept.tls != nil
+        onKeptConnection = true
+        phase = .exchanging
+        parser = HTTPResponseParser(requestMethod: exchange.method, maxKeptBodyBytes: exchange.maxOutputBytes,
+                                    limits: runner.limits.response)
+        stream.onClose = { [weak self, weak stream] in self?.streamClosed(stream) }
+        stream.onRead = { [weak self] bytes in self?.received(bytes) }
+        stream.onReadEnd = { [weak self] error in self?.readEnded(error) }
+        if let tls { return applyTLS(tls.send(exchange.request)) }
+        stream.write(exchange.request)
+    }
+
+    /// A kept connection failed before any byte of the answer: the server closed it as we sent.
+    /// The request goes again to the same address on a new connection.
+    private func redialAfterKeptConnectionFailed() {
+        assert(onKeptConnection && phase == .exchanging)
+        dropStream()
+        onKeptConnection = false
+        mayTakeKeptConnection = false
+        parser = nil
+        tls = nil
+        tlsEstablished = false
+        responseBytes = 0
+        phase = .connecting
+        nextAddress -= 1
+        dialNext()
     }
 
     /// A TCP check with TLS: the handshake is the whole exchange (Go's tls.DialWithDialer).
@@ -305,8 +355,11 @@ final class ProbeRun {
         guard case .http(let exchange) = plan.kind, let parser else { preconditionFailure("no exchange to finish") }
         if let head = parser.head {
             let output = ProbeOutput.httpAnswer(method: exchange.method, url: exchange.url, statusText: head.statusText, body: parser.body)
+            // Only a whole answer with the whole request sent leaves the connection usable.
+            keepsConnection = failure == nil && parser.leavesConnectionReusable && stream?.pendingWriteBytes == 0
             return finish(ProbeOutput.status(httpStatusCode: head.statusCode), output)
         }
+        if failure != nil && onKeptConnection && parser.isUntouched { return redialAfterKeptConnectionFailed() }
         finish(.critical, failureText(failure ?? "EOF"))
     }
 
@@ -358,7 +411,12 @@ final class ProbeRun {
         timer = nil
         lookup?.cancel()
         lookup = nil
-        dropStream()
+        if keepsConnection, let stream, let dialled {
+            self.stream = nil
+            runner.connections.park(ProbeConnectionPool.Connection(stream: stream, tls: tls), as: ProbeConnectionPool.Key(address: dialled, tls: plan.tls))
+        } else {
+            dropStream()
+        }
         parser = nil
         tls = nil
         http2 = nil
@@ -369,8 +427,6 @@ final class ProbeRun {
     private func dropStream() {
         guard let stream else { return }
         self.stream = nil
-        stream.onClose = nil
-        stream.resetOnClose()
-        stream.close()
+        ProbeConnectionPool.discard(stream)
     }
 }

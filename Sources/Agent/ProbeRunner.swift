@@ -1,3 +1,4 @@
+import Glibc
 import HTTP
 import Loop
 import Registry
@@ -20,12 +21,18 @@ public struct ProbeLimits: Sendable {
     public var maxResponseBytes = 4 * 1024 * 1024
     /// The bounds of one response head, chunk line and trailer.
     public var response = HTTPResponseParserLimits()
+    /// Idle HTTP connections kept for later probes (`ProbeConnectionPool`); never more than a
+    /// quarter of the open-file limit.
+    public var maxIdleConnections = 4096
+    /// How long an idle connection is kept (Go's default transport keeps them 90 s).
+    public var idleConnectionMilliseconds: UInt64 = 90_000
 
     public init() {}
 
     /// Stops the process when the limits cannot work together (a programming error).
     func check() {
         precondition(maxInFlight >= 1 && maxConcurrentLookups >= 1 && maxAddressesTried >= 1)
+        precondition(maxIdleConnections >= 0 && idleConnectionMilliseconds >= 1)
         precondition(maxOutputBytesCeiling >= RegistryLimits.defaultCheckOutputMaxSize, "the ceiling must hold Consul's default output")
         precondition(maxResponseBytes >= maxOutputBytesCeiling + response.maxHeadBytes, "a response must be able to fill the output")
     }
@@ -37,8 +44,10 @@ public struct ProbeLimits: Sendable {
 ///
 /// Each probe owns a timer for its whole timeout, a name lookup when the host is a name, and a
 /// TCP connection; a script check (`ScriptRun`) a timer, a pipe and a process. All are closed
-/// when it ends, whatever the path (a killed script's process once it is reaped). `shutDown()`
-/// ends every probe without reporting, so that `EventLoop.closeAllHandles()` leaves nothing open.
+/// when it ends, whatever the path (a killed script's process once it is reaped), except an HTTP
+/// connection left reusable, which waits in `connections` for the next probe of its address.
+/// `shutDown()` ends every probe without reporting and closes the idle connections, so that
+/// `EventLoop.closeAllHandles()` leaves nothing open.
 public final class ProbeRunner {
     /// The config file key (in the `security` section) that lifts the link-local guard.
     public static let allowLinkLocalConfigKey = "checks_allow_link_local_targets"
@@ -60,6 +69,8 @@ public final class ProbeRunner {
     /// True while `start` runs: a result found then is reported from a later loop round.
     private var starting = false
     private var isShutDown = false
+    /// Idle HTTP/1.1 connections, for the next probe of the same address.
+    let connections: ProbeConnectionPool
 
     /// A runner on `loop`. `onFinished` runs on the loop thread, once per started probe.
     public init(loop: EventLoop, limits: ProbeLimits = ProbeLimits(), allowLinkLocalTargets: Bool,
@@ -69,6 +80,15 @@ public final class ProbeRunner {
         self.limits = limits
         self.allowLinkLocalTargets = allowLinkLocalTargets
         self.onFinished = onFinished
+        connections = ProbeConnectionPool(loop: loop, maxIdle: min(limits.maxIdleConnections, Self.openFileLimit() / 4),
+                                          idleMilliseconds: limits.idleConnectionMilliseconds)
+    }
+
+    /// The process's open-file limit (soft), which every kept connection counts against.
+    private static func openFileLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max)))
     }
 
     /// Each spec's plan (URL parsed, request bytes built), made once: a check's spec is the same
@@ -125,6 +145,7 @@ public final class ProbeRunner {
         for id in runs.keys.sorted() { runs[id]?.finish(.critical, ProbeOutput.shuttingDown) }
         for id in scripts.keys.sorted() { scripts[id]?.finish(.critical, ProbeOutput.shuttingDown) }
         assert(runs.isEmpty && scripts.isEmpty)
+        connections.shutDown()
     }
 
     /// Called by a run as it ends (once).

@@ -7,9 +7,10 @@
 // never holds more than its limit plus one byte.
 //
 // Unlike the request parser, a bare LF ends a line (RFC 9112 §2.2 lets a recipient accept it,
-// and Go's client, whose results Consul's checks report, does). A probe reads one response per
-// connection and forwards nothing, so a lenient reading smuggles nothing; a CR anywhere but
-// before the LF is still refused.
+// and Go's client, whose results Consul's checks report, does). A probe forwards nothing, and a
+// connection carries another request only when nothing followed the response
+// (`leavesConnectionReusable`), so a lenient reading smuggles nothing; a CR anywhere but before
+// the LF is still refused.
 
 /// Incremental HTTP/1.1 response parser. Bytes may arrive split anywhere.
 ///
@@ -48,6 +49,10 @@ public struct HTTPResponseParser: Sendable {
     var trailerBytes = 0
     /// Whether any byte has arrived: an empty answer is Go's "EOF", a cut one "unexpected EOF".
     var receivedAnyByte = false
+    /// Bytes arrived after the final response ended: the connection cannot carry another one.
+    var bytesFollowedResponse = false
+    /// The body ended with the connection (`finish()`), so the connection is over.
+    var endedByClose = false
 
     /// The final response's head, once it has been read.
     public internal(set) var head: HTTPResponseHead?
@@ -71,15 +76,31 @@ public struct HTTPResponseParser: Sendable {
     /// True once the whole final response has been read (bytes after it are ignored).
     public var isComplete: Bool { stage == .complete }
 
+    /// Whether the connection may carry another request (RFC 9112 §9.3): the whole response
+    /// arrived, delimited by its length or its chunks rather than by the close, nothing followed
+    /// it, it did not switch protocols, and its version and Connection header keep the
+    /// connection open (HTTP/1.1 unless "close", HTTP/1.0 only with "keep-alive").
+    public var leavesConnectionReusable: Bool {
+        guard stage == .complete, !bytesFollowedResponse, !endedByClose, let head, head.statusCode != 101 else { return false }
+        return ConnectionOptions(head.headers).persists(head.version)
+    }
+
     /// True after an error: every later call does nothing.
     public var hasFailed: Bool { stage == .failed }
+
+    /// True until the first byte of the response arrives.
+    public var isUntouched: Bool { !receivedAnyByte }
 
     /// Body bytes counted but not kept.
     public var discardedBodyBytes: Int { bodyByteCount - body.count }
 
     /// Reads `bytes`. Throws the first problem found; the parser is failed from then on.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(HTTPResponseParseError) {
-        guard stage != .complete, stage != .failed, !bytes.isEmpty else { return }
+        guard stage != .failed, !bytes.isEmpty else { return }
+        guard stage != .complete else {
+            bytesFollowedResponse = true
+            return
+        }
         receivedAnyByte = true
         let input = bytes.assumingMemoryBound(to: UInt8.self)
         var index = 0
@@ -92,6 +113,8 @@ public struct HTTPResponseParser: Sendable {
             throw error
         }
         assert(index <= input.count)
+        // The loop stops short of the input's end only at the response's end.
+        if index < input.count { bytesFollowedResponse = true }
     }
 
     /// Reads `bytes`. Throws the first problem found; the parser is failed from then on.
@@ -112,6 +135,7 @@ public struct HTTPResponseParser: Sendable {
             return
         case .untilClose:
             stage = .complete
+            endedByClose = true
         default:
             let error = HTTPResponseParseError(receivedAnyByte ? "unexpected EOF" : "EOF")
             fail(error)

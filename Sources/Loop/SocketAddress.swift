@@ -1,7 +1,7 @@
 import CLibUV
 
 /// An IPv4 or IPv6 address with a port, as libuv's sockaddr calls take it.
-public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     var storage: sockaddr_storage
 
     /// Parses a numeric IP (no DNS): "127.0.0.1" or "::1".
@@ -47,14 +47,7 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The IP in network byte order: 4 bytes for IPv4, 16 for IPv6 (for address-range checks).
-    public var ipBytes: [UInt8] {
-        withUnsafeBytes(of: storage) { raw in
-            if isIPv6 {
-                return withUnsafeBytes(of: raw.load(as: sockaddr_in6.self).sin6_addr) { Array($0) }
-            }
-            return withUnsafeBytes(of: raw.load(as: sockaddr_in.self).sin_addr) { Array($0) }
-        }
-    }
+    public var ipBytes: [UInt8] { withIPBytes { Array($0) } }
 
     /// "ip:port", with brackets for IPv6.
     public var description: String { isIPv6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
@@ -63,7 +56,22 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
         withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self)) }
     }
 
+    /// Family, port and IP: the same address, whatever else the storage holds.
     public static func == (a: SocketAddress, b: SocketAddress) -> Bool {
-        a.isIPv6 == b.isIPv6 && a.port == b.port && a.ip == b.ip
+        a.isIPv6 == b.isIPv6 && a.port == b.port && a.withIPBytes { x in b.withIPBytes { y in x.elementsEqual(y) } }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(isIPv6)
+        hasher.combine(port)
+        withIPBytes { hasher.combine(bytes: $0) }
+    }
+
+    /// The IP in network byte order, without copying it out.
+    private func withIPBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeBytes(of: storage) { raw in
+            if isIPv6 { return withUnsafeBytes(of: raw.load(as: sockaddr_in6.self).sin6_addr, body) }
+            return withUnsafeBytes(of: raw.load(as: sockaddr_in.self).sin_addr, body)
+        }
     }
 }

@@ -53,6 +53,23 @@ final class HTTPSProbeTests: XCTestCase {
         }
     }
 
+    /// A kept HTTPS connection carries the next probe with the same TLS settings (past the TLS
+    /// 1.3 tickets Python's server sends after the handshake), and never one with other settings.
+    func testHTTPSConnectionsAreKeptForTheSameTLSSettings() throws {
+        try withHarness { h in
+            let first = h.probe(http(server.url("/peer"), tlsSkipVerify: true))
+            XCTAssertEqual(first?.status, .passing)
+            h.linger(100)  // the tickets, if late, arrive while the connection is idle
+            let second = h.probe(http(server.url("/peer"), tlsSkipVerify: true))
+            XCTAssertEqual(second?.status, .passing)
+            XCTAssertEqual(second?.output, first?.output, "the same client port: the same connection")
+            let renamed = h.probe(http(server.url("/peer"), tlsServerName: "other.example", tlsSkipVerify: true))
+            XCTAssertEqual(renamed?.status, .passing)
+            XCTAssertNotEqual(renamed?.output, first?.output, "another server name needs its own connection")
+            XCTAssertEqual(h.runner.connections.idleCount, 2)
+        }
+    }
+
     func testUnknownAuthorityIsCritical() throws {
         let stranger = try TestCertificate.make()
         defer { stranger.remove() }

@@ -37,6 +37,13 @@ final class ProbeHarness {
 
     func result(_ id: ProbeID) -> ProbeResult? { reports[id]?.first }
 
+    /// Runs one probe to its report.
+    func probe(_ spec: ProbeSpec, file: StaticString = #filePath, line: UInt = #line) -> ProbeResult? {
+        let id = start(spec, file: file, line: line)
+        run(until: { self.result(id) != nil }, file: file, line: line)
+        return result(id)
+    }
+
     /// Runs the loop until `done()` or a safety timeout, which fails the test.
     func run(timeoutMilliseconds: UInt64 = 5000, until done: () -> Bool, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(loop.run(timeoutMilliseconds: timeoutMilliseconds, until: done), "probe test timed out", file: file, line: line)

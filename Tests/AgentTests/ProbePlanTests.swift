@@ -65,19 +65,20 @@ final class ProbePlanTests: XCTestCase {
 
     // MARK: Request
 
+    /// As Consul sends them, except for `Connection: close`: our probes keep their connections.
     func testRequestBytesAsConsulSendsThem() throws {
         let url = try ProbeURL.parse("http://127.0.0.1:8080/health?full").get()
         let plain = try HTTPProbeRequest.bytes(method: "GET", url: url, headers: [], body: []).get()
         XCTAssertEqual(String(decoding: plain, as: UTF8.self),
                        "GET /health?full HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: Consul Health Check\r\n"
-                        + "Accept: text/plain, text/*, */*\r\nConnection: close\r\n\r\n")
+                        + "Accept: text/plain, text/*, */*\r\n\r\n")
         let custom = try HTTPProbeRequest.bytes(method: "PUT", url: url, headers: [
             (name: "host", value: "svc.local"), (name: "Accept", value: "application/json"), (name: "X-A", value: "1"),
             (name: "Connection", value: "keep-alive"), (name: "Content-Length", value: "99"),
         ], body: Array("{}".utf8)).get()
         XCTAssertEqual(String(decoding: custom, as: UTF8.self),
                        "PUT /health?full HTTP/1.1\r\nHost: svc.local\r\nUser-Agent: Consul Health Check\r\nAccept: application/json\r\n"
-                        + "X-A: 1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                        + "X-A: 1\r\nContent-Length: 2\r\n\r\n{}")
         let post = try HTTPProbeRequest.bytes(method: "POST", url: url, headers: [], body: []).get()
         XCTAssertTrue(String(decoding: post, as: UTF8.self).contains("\r\nContent-Length: 0\r\n"))
     }

@@ -61,10 +61,97 @@ final class ProbeRunnerTests: XCTestCase {
             XCTAssertEqual(request.headers.values("Host").count, 1)
             XCTAssertEqual(request.headers["User-Agent"], "Consul Health Check")
             XCTAssertEqual(request.headers["Accept"], "text/plain, text/*, */*")
-            XCTAssertEqual(request.headers["Connection"], "close")
+            XCTAssertNil(request.headers["Connection"], "no Connection field: the connection may be kept")
             XCTAssertEqual(request.headers.values("X-Check"), ["1", "2"])
             XCTAssertEqual(request.body, Array("ping".utf8))
-            XCTAssertFalse(request.keepAlive)
+            XCTAssertTrue(request.keepAlive)
+        }
+    }
+
+    // MARK: Kept connections
+
+    func testProbesOfOneAddressReuseOneKeptConnection() throws {
+        try withHarness { h in
+            for path in ["/keep", "/keep-1.0", "/keep"] {
+                let result = h.probe(http(h.server.url(path)))
+                XCTAssertEqual(result?.status, .passing, path)
+                XCTAssertEqual(result?.output, "HTTP GET \(h.server.url(path)): 200 OK Output: kept")
+            }
+            XCTAssertEqual(h.server.connectionsAccepted, 1, "an HTTP/1.1 answer and an HTTP/1.0 keep-alive one keep the connection")
+            XCTAssertEqual(h.server.requests.count, 3)
+            XCTAssertEqual(h.runner.connections.idleCount, 1)
+            // The server's idle timeout closes it: the pool lets it go, and the next probe dials.
+            h.server.closeIdleConnections()
+            h.run { h.runner.connections.idleCount == 0 }
+            XCTAssertEqual(h.probe(http(h.server.url("/keep")))?.status, .passing)
+            XCTAssertEqual(h.server.connectionsAccepted, 2)
+        }
+    }
+
+    func testAnswersThatEndTheConnectionAreNotKept() throws {
+        try withHarness { h in
+            // Connection: close; a body delimited by the close; the server closing after answering.
+            for path in ["/says-close", "/says-close", "/close", "/ok"] {
+                XCTAssertEqual(h.probe(http(h.server.url(path)))?.status, .passing, path)
+            }
+            XCTAssertEqual(h.server.connectionsAccepted, 4)
+            h.run { h.runner.connections.idleCount == 0 && h.server.connectionsEnded >= 2 }
+            // The client closed the two that only said so.
+            XCTAssertEqual(h.server.connectionsEnded, 2)
+        }
+    }
+
+    func testAKeptConnectionClosedAsTheRequestWentOutIsRetriedOnAFreshOne() throws {
+        try withHarness { h in
+            XCTAssertEqual(h.probe(http(h.server.url("/keep-once")))?.output, "HTTP GET \(h.server.url("/keep-once")): 200 OK Output: once")
+            XCTAssertEqual(h.runner.connections.idleCount, 1)
+            // The kept connection is closed unanswered: the same request goes out again, once.
+            let retried = h.probe(http(h.server.url("/keep-once")))
+            XCTAssertEqual(retried?.status, .passing)
+            XCTAssertEqual(retried?.output, "HTTP GET \(h.server.url("/keep-once")): 200 OK Output: once")
+            XCTAssertEqual(h.server.connectionsAccepted, 2)
+            XCTAssertEqual(h.server.requests.count, 3)
+        }
+    }
+
+    func testUnsafeMethodsNeverGoOutOnAKeptConnection() throws {
+        try withHarness { h in
+            XCTAssertEqual(h.probe(http(h.server.url("/keep")))?.status, .passing)
+            XCTAssertEqual(h.probe(http(h.server.url("/keep"), method: "POST", body: "x"))?.status, .passing)
+            XCTAssertEqual(h.server.connectionsAccepted, 2, "a POST could be sent twice on a connection the server closed")
+            // Its connection is reusable all the same.
+            XCTAssertEqual(h.runner.connections.idleCount, 2)
+            XCTAssertEqual(h.probe(http(h.server.url("/keep"), method: "HEAD"))?.status, .passing)
+            XCTAssertEqual(h.server.connectionsAccepted, 2)
+        }
+    }
+
+    func testATimedOutExchangeDoesNotKeepItsConnection() throws {
+        try withHarness { h in
+            XCTAssertEqual(h.probe(http(h.server.url("/keep")))?.status, .passing)
+            let slow = h.probe(http(h.server.url("/slow"), timeout: 200))
+            XCTAssertEqual(slow?.status, .critical)
+            XCTAssertEqual(h.server.connectionsAccepted, 1, "the kept connection carried the slow request")
+            XCTAssertEqual(h.runner.connections.idleCount, 0)
+            XCTAssertEqual(h.probe(http(h.server.url("/keep")))?.status, .passing)
+            XCTAssertEqual(h.server.connectionsAccepted, 2)
+        }
+    }
+
+    func testIdleConnectionsAgeOutAndThePoolIsBounded() throws {
+        var limits = ProbeLimits()
+        limits.idleConnectionMilliseconds = 100
+        try withHarness(limits: limits) { h in
+            XCTAssertEqual(h.probe(http(h.server.url("/keep")))?.status, .passing)
+            XCTAssertEqual(h.runner.connections.idleCount, 1)
+            h.run { h.runner.connections.idleCount == 0 && h.server.connectionsEnded == 1 }
+        }
+        limits.maxIdleConnections = 0
+        try withHarness(limits: limits) { h in
+            XCTAssertEqual(h.probe(http(h.server.url("/keep")))?.status, .passing)
+            XCTAssertEqual(h.probe(http(h.server.url("/keep")))?.status, .passing)
+            XCTAssertEqual(h.server.connectionsAccepted, 2)
+            XCTAssertEqual(h.runner.connections.idleCount, 0)
         }
     }
 

@@ -40,8 +40,9 @@ struct TLSTestServerError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `https://127.0.0.1:port`: `/ok` answers 200 "secure ok", `/down` 503 "down", and any POST
-/// echoes its method and body. Stopped by `stop()` (and on deinit).
+/// `https://127.0.0.1:port`, HTTP/1.1 with persistent connections: `/ok` answers 200 "secure
+/// ok", `/down` 503 "down", `/peer` the client's port (which tells connections apart), and any
+/// POST echoes its method and body. Stopped by `stop()` (and on deinit).
 final class TLSTestServer {
     private let process = Process()
     let port: Int
@@ -49,13 +50,16 @@ final class TLSTestServer {
     static let script = """
         import http.server, ssl, sys
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
             def answer(self, code, body):
                 self.send_response(code)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
             def do_GET(self):
-                self.answer(503, b"down") if self.path == "/down" else self.answer(200, b"secure ok")
+                if self.path == "/down": self.answer(503, b"down")
+                elif self.path == "/peer": self.answer(200, str(self.client_address[1]).encode())
+                else: self.answer(200, b"secure ok")
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 self.answer(200, b"POST " + self.headers.get("X-Check", "").encode() + b" " + body)

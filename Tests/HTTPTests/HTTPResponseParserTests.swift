@@ -256,6 +256,49 @@ final class HTTPResponseParserTests: XCTestCase {
 
     /// Random bytes and random mutations of the fixtures, fed in random pieces: errors or
     /// outcomes, never a trap, and the kept body never passes its cap.
+    /// Whether a connection may carry another request after the answer: only a whole answer
+    /// delimited by its length or chunks, nothing after it, no protocol switch, and a version and
+    /// Connection header that keep the connection. The same whole and byte by byte.
+    func testReusableConnectionsAfterAnAnswer() throws {
+        let cases: [(String, String, String, Bool)] = [
+            ("HTTP/1.1 with a length", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true),
+            ("HTTP/1.1 chunked", "GET", "HTTP/1.1 503 No\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nno\r\n0\r\n\r\n", true),
+            ("HTTP/1.1 no body", "GET", "HTTP/1.1 204 No Content\r\n\r\n", true),
+            ("HEAD", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n", true),
+            ("after an interim answer", "GET", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", true),
+            ("HTTP/1.0 keep-alive", "GET", "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\nok", true),
+            ("Connection: close", "GET", "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 2\r\n\r\nok", false),
+            ("HTTP/1.0", "GET", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", false),
+            ("switching protocols", "GET", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n", false),
+            ("bytes after the answer", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n", false),
+            ("unfinished body", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok", false),
+            ("unfinished chunks", "GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n", false),
+            ("malformed", "GET", "HTTP/1.1 2xx OK\r\n\r\n", false),
+        ]
+        for (name, method, text, reusable) in cases {
+            var whole = HTTPResponseParser(requestMethod: method, maxKeptBodyBytes: 64)
+            try? whole.feed(Array(text.utf8))
+            XCTAssertEqual(whole.leavesConnectionReusable, reusable, name)
+            var bytewise = HTTPResponseParser(requestMethod: method, maxKeptBodyBytes: 64)
+            for byte in text.utf8 { try? bytewise.feed([byte]) }
+            XCTAssertEqual(bytewise.leavesConnectionReusable, reusable, name + ", byte by byte")
+        }
+        // A body delimited by the close is whole only once the connection is over.
+        var untilClose = HTTPResponseParser(requestMethod: "GET", maxKeptBodyBytes: 64)
+        try untilClose.feed(Array("HTTP/1.1 200 OK\r\n\r\nbody".utf8))
+        try untilClose.finish()
+        XCTAssertTrue(untilClose.isComplete)
+        XCTAssertFalse(untilClose.leavesConnectionReusable)
+        // A byte arriving in a later read after a whole answer spoils it too.
+        var late = HTTPResponseParser(requestMethod: "GET", maxKeptBodyBytes: 64)
+        try late.feed(Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8))
+        XCTAssertTrue(late.leavesConnectionReusable)
+        XCTAssertFalse(late.isUntouched)
+        try late.feed([0x0A])
+        XCTAssertFalse(late.leavesConnectionReusable)
+        XCTAssertTrue(HTTPResponseParser(requestMethod: "GET", maxKeptBodyBytes: 0).isUntouched)
+    }
+
     func testHostileInputNeverTraps() {
         var random = TestRandom(seed: 0x5EED_1234)
         var inputs = Self.fixtures.map(\.input)
