@@ -21,9 +21,10 @@ public struct ProbeLimits: Sendable {
     public var maxResponseBytes = 4 * 1024 * 1024
     /// The bounds of one response head, chunk line and trailer.
     public var response = HTTPResponseParserLimits()
-    /// Idle HTTP connections kept for later probes (`ProbeConnectionPool`); never more than a
-    /// quarter of the open-file limit.
-    public var maxIdleConnections = 4096
+    /// Idle HTTP connections kept for later probes (`ProbeConnectionPool`): one per target for
+    /// 16,384 checks of distinct targets, and never more than half the open-file limit (the
+    /// other half is for API clients, peers and probes in flight).
+    public var maxIdleConnections = 16_384
     /// How long an idle connection is kept (Go's default transport keeps them 90 s).
     public var idleConnectionMilliseconds: UInt64 = 90_000
 
@@ -80,7 +81,7 @@ public final class ProbeRunner {
         self.limits = limits
         self.allowLinkLocalTargets = allowLinkLocalTargets
         self.onFinished = onFinished
-        connections = ProbeConnectionPool(loop: loop, maxIdle: min(limits.maxIdleConnections, Self.openFileLimit() / 4),
+        connections = ProbeConnectionPool(loop: loop, maxIdle: min(limits.maxIdleConnections, Self.openFileLimit() / 2),
                                           idleMilliseconds: limits.idleConnectionMilliseconds)
     }
 

@@ -82,16 +82,21 @@ def self_signed_certificate(folder):
 
 class Target:
     """A local HTTP server an HTTP check can probe; `status` is what every GET answers. With a
-    `certificate` (certfile, keyfile) it speaks HTTPS."""
+    `certificate` (certfile, keyfile) it speaks HTTPS. HTTP/1.0 (one request per connection)
+    unless `keep_alive`; `peers` holds the client ports seen, one per connection."""
 
-    def __init__(self, status=200, certificate=None):
+    def __init__(self, status=200, certificate=None, keep_alive=False):
         self.status = status
         self.hits = 0
+        self.peers = set()
         target = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_GET(self):
                 target.hits += 1
+                target.peers.add(self.client_address[1])
                 body = f"status {target.status}".encode()
                 self.send_response(target.status)
                 self.send_header("Content-Length", str(len(body)))

@@ -39,6 +39,24 @@ def test_http_check_output_and_status_mapping(client):
         target.close()
 
 
+def test_http_probes_keep_their_connection(client, tmp_path):
+    """Probes of an HTTP/1.1 target reuse one connection, over TLS too; an HTTP/1.0 target gets
+    a new one per probe (it closes after each answer)."""
+    plain = Target(200, keep_alive=True)
+    secure = Target(200, certificate=self_signed_certificate(str(tmp_path)), keep_alive=True)
+    closing = Target(200)
+    try:
+        for target, extra in ((plain, {}), (secure, {"TLSSkipVerify": True}), (closing, {})):
+            client.agent.service.register("kept", service_id=uid("kept"), check={**Check.http(target.url, "1s", timeout="1s"), **extra})
+        for target in (plain, secure, closing):
+            wait_until(lambda: target.hits >= 4, timeout=10, what="four probes")
+        assert len(plain.peers) == 1 and len(secure.peers) == 1, (plain.peers, secure.peers)
+        assert len(closing.peers) >= 4
+    finally:
+        for target in (plain, secure, closing):
+            target.close()
+
+
 def test_https_check_skip_verify_and_verification(client, tmp_path):
     target = Target(200, certificate=self_signed_certificate(str(tmp_path)))
     try:
