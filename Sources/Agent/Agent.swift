@@ -48,6 +48,10 @@ public final class Agent {
         let initialCluster: [InitialClusterMember]
         do { initialCluster = try config.initialMembers(nodeName: nodeName) } catch { throw .config(error.message) }
         let folder = try DataFolder.open(config: config)
+        if folder.directory?.stateRebuilt == true {
+            logger.warn("the machine stopped while state.db held unsynced writes: rebuilding it from the snapshot and raft.db",
+                        ["data_dir": folder.path])
+        }
         dataDirectory = folder
         let identity: AgentIdentity
         do {
@@ -72,7 +76,8 @@ public final class Agent {
         let boot = try Self.openLog(directory, snapshotPath: serverConfig.snapshotPath)
         logWriter = LogWriter(log: directory.raftLog)
         do {
-            checkpointer = try StateCheckpointer(path: directory.path + "/" + DataDirectory.stateFileName)
+            checkpointer = try StateCheckpointer(path: directory.path + "/" + DataDirectory.stateFileName,
+                                                 syncs: directory.stateDurability == .synced)
             snapshotter = try StateSnapshotter(path: directory.path + "/" + DataDirectory.stateFileName)
         } catch { throw .storage("\(directory.path): \(error)") }
         let seed = DataFolder.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }

@@ -20,8 +20,10 @@ final class DataFolder {
     static func open(config: AgentConfig) throws(AgentError) -> DataFolder {
         let (path, temporary) = try choosePath(config)
         do {
-            // The agent checkpoints state.db from the thread pool (StateCheckpointer).
-            let directory = try DataDirectory(path: path, stateCheckpointsElsewhere: true)
+            // The agent checkpoints state.db from the thread pool (StateCheckpointer), and never
+            // syncs it while running (README: "state.db is never synced while the agent runs").
+            let directory = try DataDirectory(path: path, stateCheckpointsElsewhere: true,
+                                              stateDurability: .unsyncedUntilCleanStop(bootID: bootID()))
             let nodeID = try directory.loadOrCreateNodeID(proposed: AgentIdentity.formatNodeID(randomBytes: randomBytes(16)))
             do { try AgentIdentity.validateNodeID(nodeID) } catch { throw AgentError.config("\(path)/node-id: \(error.message)") }
             return DataFolder(path: path, temporary: temporary, directory: directory, nodeID: nodeID)
@@ -42,12 +44,25 @@ final class DataFolder {
         return (String(cString: made), true)
     }
 
+    /// The kernel's boot ID (a UUID that changes at every boot), nil when unreadable.
+    static func bootID() -> String? {
+        let descriptor = Glibc.open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { Glibc.close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(descriptor, &buffer, buffer.count)
+        guard count > 0 else { return nil }
+        let text = String(decoding: buffer.prefix(count).filter { $0 > 0x20 && $0 < 0x7F }, as: UTF8.self)
+        return text.isEmpty ? nil : text
+    }
+
     /// Closes the databases; removes the folder if it was a dev-mode temporary one.
     func close() {
         directory?.close()
         directory = nil
         guard temporary else { return }
-        for name in ["raft.db", "raft.db-wal", "raft.db-shm", "state.db", "state.db-wal", "state.db-shm", "node-id", "snapshot.db", "snapshot.db.tmp"] {
+        for name in ["raft.db", "raft.db-wal", "raft.db-shm", "state.db", "state.db-wal", "state.db-shm", StateRecovery.markerFileName, "node-id",
+                     "snapshot.db", "snapshot.db.tmp"] {
             unlink(path + "/" + name)
         }
         rmdir(path)

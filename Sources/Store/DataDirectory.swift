@@ -19,23 +19,57 @@ public struct DataDirectory {
     public let raftLog: RaftLogStore
     /// The replicated state in `state.db`.
     public let state: StateStore
+    public let stateDurability: StateDurability
+    /// `state.db` was deleted at open because the machine stopped while it held unsynced
+    /// writes: the owner restores the snapshot and replays the log into the empty one.
+    public let stateRebuilt: Bool
 
     /// Creates the folder if needed and opens (creating and migrating) both databases.
-    /// `stateCheckpointsElsewhere`: see `StateStore.init(path:checkpointsElsewhere:)`.
-    public init(path: String, stateCheckpointsElsewhere: Bool = false) throws(StoreError) {
+    /// `stateCheckpointsElsewhere`: see `StateStore.init(path:checkpointsElsewhere:)`;
+    /// `stateDurability`: see `StateDurability`.
+    public init(path: String, stateCheckpointsElsewhere: Bool = false, stateDurability: StateDurability = .synced) throws(StoreError) {
         precondition(!path.isEmpty, "empty data directory path")
         var trimmed = Substring(path)
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         self.path = String(trimmed)
+        self.stateDurability = stateDurability
         try FileSystem.createDirectory(self.path, mode: 0o700)
         raftLog = try RaftLogStore(path: self.path + "/" + Self.raftLogFileName)
-        state = try StateStore(path: self.path + "/" + Self.stateFileName, checkpointsElsewhere: stateCheckpointsElsewhere)
+        let statePath = self.path + "/" + Self.stateFileName
+        var rebuilt = false
+        if case .unsyncedUntilCleanStop(let bootID) = stateDurability {
+            let marker = try FileSystem.readFile(self.path + "/" + StateRecovery.markerFileName, maxBytes: 256)
+                .map { String(decoding: Self.trimmingWhitespace($0), as: UTF8.self) }
+            if StateRecovery.decide(marker: marker, bootID: bootID) == .rebuild {
+                for suffix in ["-wal", "-shm", ""] { try FileSystem.removeFileIfPresent(statePath + suffix) }
+                rebuilt = true
+            }
+            // Durable before the first unsynced write: from here on the file may be torn by a
+            // machine stop until `close` syncs it.
+            try FileSystem.writeFileAtomically(Array((bootID ?? StateRecovery.unknownBoot).utf8) + [UInt8(ascii: "\n")],
+                                               named: StateRecovery.markerFileName, in: self.path, mode: 0o600)
+        }
+        stateRebuilt = rebuilt
+        state = try StateStore(path: statePath, checkpointsElsewhere: stateCheckpointsElsewhere, syncs: stateDurability == .synced)
     }
 
-    /// Closes both databases.
+    /// Closes both databases. Under `.unsyncedUntilCleanStop` this is where `state.db` becomes
+    /// durable: the store's close checkpoints the WAL into the file (the other connections to it
+    /// must be closed already), the files are fsynced, and only then does the marker say so.
     public func close() {
         raftLog.close()
         state.close()
+        guard stateDurability != .synced else { return }
+        let statePath = path + "/" + Self.stateFileName
+        do throws(StoreError) {
+            for file in [statePath, statePath + "-wal"] where FileSystem.exists(file) { try FileSystem.syncFile(file) }
+            try FileSystem.syncDirectory(path)
+            try FileSystem.writeFileAtomically(Array(StateRecovery.cleanMarker.utf8) + [UInt8(ascii: "\n")],
+                                               named: StateRecovery.markerFileName, in: path, mode: 0o600)
+        } catch {
+            // The marker still names this boot: a process restart keeps the file, a machine
+            // restart rebuilds it. Nothing is lost either way.
+        }
     }
 
     /// This node's ID: the content of `node-id` (whitespace trimmed) if the file exists,

@@ -166,7 +166,15 @@ enum FileSystem {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    private static func syncDirectory(_ directory: String) throws(StoreError) {
+    /// Removes the file at `path`; a file that is not there is fine.
+    static func removeFileIfPresent(_ path: String) throws(StoreError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure("unlink", path, errno) }
+    }
+
+    /// Whether something exists at `path`.
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func syncDirectory(_ directory: String) throws(StoreError) {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure("open", directory, errno) }
         // A folder opened read-only has nothing to flush on close.

@@ -7,6 +7,10 @@ extension SQLiteConnection {
         /// may be lost on power failure. Right for `state.db`, which is derived from `raft.db`:
         /// `applied_index` commits with the effects, so a lost commit is replayed from the log.
         case normal = "NORMAL"
+        /// Never fsyncs. In WAL mode a process crash still loses nothing (the writes are in the
+        /// page cache), but a power failure may tear the file: only for `state.db` under
+        /// `StateDurability.unsyncedUntilCleanStop`, which rebuilds it then.
+        case off = "OFF"
     }
 
     /// Opens `path` for a store: WAL journal (readers never block the writer), the given

@@ -19,11 +19,13 @@
 public final class StateCheckpointer: @unchecked Sendable {
     private let connection: SQLiteConnection
 
-    /// Opens a second connection to the state database at `path` (which must exist).
-    public init(path: String) throws(StoreError) {
+    /// Opens a second connection to the state database at `path` (which must exist). With
+    /// `syncs` false its checkpoints write pages without fsyncs (`StateDurability`).
+    public init(path: String, syncs: Bool = true) throws(StoreError) {
         do throws(SQLiteError) {
             connection = try SQLiteConnection(path: path)
-            try connection.setPragma("synchronous", to: SQLiteConnection.Synchronous.normal.rawValue)
+            let level: SQLiteConnection.Synchronous = syncs ? .normal : .off
+            try connection.setPragma("synchronous", to: level.rawValue)
         } catch {
             throw StoreError(error)
         }

@@ -3,9 +3,9 @@
 /// The `meta` table holds `applied_index`: the Raft index of the last batch whose effects are
 /// in the database. `apply(batchAt:_:)` writes it in the same transaction as those effects, so
 /// after a crash the node replays the log from `appliedIndex + 1` and never applies an entry
-/// twice or skips one. WAL with `synchronous = NORMAL`: the state is derived from `raft.db`
-/// (which is FULL), so a commit lost to a power failure is replayed from the log, and apply
-/// never waits for an fsync on the loop thread.
+/// twice or skips one. WAL with `synchronous = NORMAL` or `OFF` (`StateDurability`): the state
+/// is derived from `raft.db` (which is FULL), so a commit lost to a power failure is replayed
+/// from the log, and apply never waits for an fsync on the loop thread.
 ///
 /// Migration 2 adds the registry's tables (`StateSchema`); `apply(_:at:)` applies commands to
 /// them and the queries in StateStore+Queries.swift read them.
@@ -44,10 +44,14 @@ public final class StateStore {
     /// With `checkpointsElsewhere`, SQLite's automatic WAL checkpoint is off and the file is
     /// shared, so that a `StateCheckpointer` on another thread does that work; otherwise the
     /// connection holds the file exclusively (no fcntl pair per statement) and checkpoints itself.
-    public init(path: String, checkpointsElsewhere: Bool = false) throws(StoreError) {
+    ///
+    /// `syncs` false: `synchronous = OFF`, for `StateDurability.unsyncedUntilCleanStop` (whose
+    /// owner, `DataDirectory`, syncs the files on close and rebuilds them after a machine stop).
+    public init(path: String, checkpointsElsewhere: Bool = false, syncs: Bool = true) throws(StoreError) {
         let options = SQLiteConnection.Options(maxCachedStatements: StoreLimits.stateCachedStatements)
         connection = try SQLiteConnection.openDurable(
-            path: path, migrations: Self.migrations, synchronous: .normal, exclusive: !checkpointsElsewhere, options: options)
+            path: path, migrations: Self.migrations, synchronous: syncs ? .normal : .off, exclusive: !checkpointsElsewhere,
+            options: options)
         do throws(SQLiteError) {
             try connection.setPragma("foreign_keys", to: "ON")
             if checkpointsElsewhere { try connection.setPragma("wal_autocheckpoint", to: "0") }

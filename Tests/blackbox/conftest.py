@@ -62,8 +62,16 @@ class Node:
                 json.dump(config, f)
             args += ["-config-file", path]
         args += list(extra_args)
+        self.args = args
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def restart(self):
+        """Starts the agent again on the same data folder and ports, appending to its log."""
+        assert self.proc.poll() is not None, "stop it first"
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready()
 
     def wait_ready(self, timeout=30):
