@@ -92,6 +92,7 @@ public final class Agent {
         do {
             let boot = try RaftBoot.load(from: directory.raftLog)
             if directory.state.appliedIndex < boot.snapshotIndex {
+                try StateStore.settleSnapshot(at: snapshotPath, checksum: boot.snapshotChecksum)
                 try directory.state.restore(from: snapshotPath, expectedChecksum: boot.snapshotChecksum)
             }
             let last = boot.entries.last?.index ?? boot.snapshotIndex

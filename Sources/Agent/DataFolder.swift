@@ -62,7 +62,7 @@ final class DataFolder {
         directory = nil
         guard temporary else { return }
         for name in ["raft.db", "raft.db-wal", "raft.db-shm", "state.db", "state.db-wal", "state.db-shm", StateRecovery.markerFileName, "node-id",
-                     "snapshot.db", "snapshot.db.tmp"] {
+                     "snapshot.db", "snapshot.db.tmp", "snapshot.db.prev", "snapshot.db.install"] {
             unlink(path + "/" + name)
         }
         rmdir(path)

@@ -41,7 +41,7 @@ public struct DataDirectory {
             let marker = try FileSystem.readFile(self.path + "/" + StateRecovery.markerFileName, maxBytes: 256)
                 .map { String(decoding: Self.trimmingWhitespace($0), as: UTF8.self) }
             if StateRecovery.decide(marker: marker, bootID: bootID) == .rebuild {
-                for suffix in ["-wal", "-shm", ""] { try FileSystem.removeFileIfPresent(statePath + suffix) }
+                for suffix in ["-wal", "-shm", ""] { try FileSystem.removeFile(statePath + suffix) }
                 rebuilt = true
             }
             // Durable before the first unsynced write: from here on the file may be torn by a

@@ -166,9 +166,10 @@ enum FileSystem {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// Removes the file at `path`; a file that is not there is fine.
-    static func removeFileIfPresent(_ path: String) throws(StoreError) {
-        guard unlink(path) == 0 || errno == ENOENT else { throw failure("unlink", path, errno) }
+    /// Moves the file at `path`, if there is one, to `path + ".prev"` (replacing the one
+    /// there). Made durable by the caller's next directory sync.
+    static func keepAsPrevious(_ path: String) throws(StoreError) {
+        guard rename(path, path + ".prev") == 0 || errno == ENOENT else { throw failure("rename", path + " to " + path + ".prev", errno) }
     }
 
     /// Whether something exists at `path`.

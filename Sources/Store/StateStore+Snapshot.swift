@@ -9,7 +9,9 @@ extension StateStore {
     /// Must not run inside a transaction (a precondition), so the copy holds exactly the batches
     /// up to `appliedIndex`. The copy goes to `path + ".tmp"` first, is fsynced, then renamed
     /// over `path` and the folder synced: after a crash `path` holds the old file or all of the
-    /// new one. I/O failures throw.
+    /// new one. The old one is kept as `path + ".prev"` until the next snapshot: raft.db records
+    /// the new one only after this returns, and a restart in between must still find the one it
+    /// records (`settleSnapshot`). I/O failures throw.
     public func snapshot(to path: String) throws(StoreError) -> SnapshotInfo {
         precondition(!connection.isInTransaction, "snapshot inside a transaction")
         return try Self.snapshot(of: connection, to: path)
@@ -42,6 +44,7 @@ extension StateStore {
             try FileSystem.syncFileGradually(
                 temporary, sliceBytes: StoreLimits.snapshotSyncSliceBytes, pauseMicroseconds: StoreLimits.snapshotSyncPauseMicroseconds)
             let (checksum, bytes) = try FileSystem.checksum(of: temporary)
+            try FileSystem.keepAsPrevious(path)
             try FileSystem.renameDurably(temporary, over: path)
             assert(bytes > 0, "a SQLite database is never empty")
             return SnapshotInfo(index: index, checksum: checksum, bytes: bytes)
@@ -73,6 +76,18 @@ extension StateStore {
         do throws(SQLiteError) { try source.backup(to: connection) } catch { throw StoreError(error) }
         try connection.migrate(Self.migrations)
         appliedIndex = try Self.readAppliedIndex(connection)
+    }
+
+    /// Puts the snapshot raft.db records (its `checksum`) at `path` before a restore: a stop
+    /// between writing a newer snapshot and recording it leaves the newer one at `path` and the
+    /// recorded one at `path + ".prev"`, which then goes back in its place. Does nothing when
+    /// `path` holds the recorded snapshot or neither file does (the restore then names the
+    /// problem).
+    public static func settleSnapshot(at path: String, checksum: UInt32) throws(StoreError) {
+        let previous = path + ".prev"
+        if FileSystem.exists(path), try FileSystem.checksum(of: path).checksum == checksum { return }
+        guard FileSystem.exists(previous), try FileSystem.checksum(of: previous).checksum == checksum else { return }
+        try FileSystem.renameDurably(previous, over: path)
     }
 
     /// Refuses a file that is not a state database this build can read: SQLite's quick check,
@@ -141,6 +156,8 @@ extension StateStore {
     public static func writeSnapshot(_ data: [UInt8], to path: String) throws(StoreError) -> UInt32 {
         var crc = CRC32C()
         crc.update(data)
+        // raft.db records it only once the install's batch is durable (see `snapshot(of:to:)`).
+        try FileSystem.keepAsPrevious(path)
         try FileSystem.writeFileAtomically(data, named: FileSystem.name(of: path), in: FileSystem.folder(of: path), mode: 0o600,
                                            temporarySuffix: ".install")
         return crc.value
