@@ -91,10 +91,7 @@ public final class Agent {
     private static func openLog(_ directory: DataDirectory, snapshotPath: String) throws(AgentError) -> RaftBoot {
         do {
             let boot = try RaftBoot.load(from: directory.raftLog)
-            if directory.state.appliedIndex < boot.snapshotIndex {
-                try StateStore.settleSnapshot(at: snapshotPath, checksum: boot.snapshotChecksum)
-                try directory.state.restore(from: snapshotPath, expectedChecksum: boot.snapshotChecksum)
-            }
+            try directory.state.restoreIfBehind(snapshot: boot.snapshotIndex, checksum: boot.snapshotChecksum, path: snapshotPath)
             let last = boot.entries.last?.index ?? boot.snapshotIndex
             guard directory.state.appliedIndex <= last else {
                 throw StoreError.corrupt("state.db has applied index \(directory.state.appliedIndex), beyond the end of raft.db (\(last)): the two files are not from the same server")

@@ -22,12 +22,14 @@ enum Fault: CustomStringConvertible {
     case flaky(lossPercent: Double, duplicatePercent: Double)
     /// Long delays on everything `node` sends.
     case slowLinks(node: Int)
-    /// The process dies (unsynced writes lost) and comes back after `downMilliseconds`.
-    case crash(nodes: [Int], downMilliseconds: SimMilliseconds)
+    /// The process dies (unsynced writes lost) and comes back after `downMilliseconds`. With
+    /// `machine`, the machine stops too (a power cut): state.db, never synced while the agent
+    /// runs, may be torn, so it is rebuilt from the snapshot and the log on the way back.
+    case crash(nodes: [Int], downMilliseconds: SimMilliseconds, machine: Bool = false)
     /// Kill at a persistence step: the next time one of `triggers` (nil: any node) issues a
     /// disk write, `nodes` die before it syncs, and come back after `downMilliseconds`. With all
     /// nodes, a power cut in the middle of a commit.
-    case crashDuringWrite(nodes: [Int], triggers: [Int]?, downMilliseconds: SimMilliseconds)
+    case crashDuringWrite(nodes: [Int], triggers: [Int]?, downMilliseconds: SimMilliseconds, machine: Bool = false)
     /// SIGSTOP: no ticks, nothing delivered until it resumes.
     case pause(node: Int)
     /// The node's clock runs at `rate`.
@@ -54,10 +56,11 @@ enum Fault: CustomStringConvertible {
         case .mute(let node): return "mute n\(node + 1)"
         case .flaky(let loss, let duplicate): return "flaky network loss \(loss)% dup \(duplicate)%"
         case .slowLinks(let node): return "slow links from n\(node + 1)"
-        case .crash(let nodes, let down): return "crash \(nodes.map { "n\($0 + 1)" }.joined(separator: ",")) for \(down) ms"
-        case .crashDuringWrite(let nodes, let triggers, let down):
+        case .crash(let nodes, let down, let machine):
+            return (machine ? "power cut " : "crash ") + "\(nodes.map { "n\($0 + 1)" }.joined(separator: ",")) for \(down) ms"
+        case .crashDuringWrite(let nodes, let triggers, let down, let machine):
             let by: String = triggers == nil ? "" : " by " + Self.names(triggers!)
-            return "crash " + Self.names(nodes) + " at the next write" + by + " for \(down) ms"
+            return (machine ? "power cut " : "crash ") + Self.names(nodes) + " at the next write" + by + " for \(down) ms"
         case .pause(let node): return "pause n\(node + 1)"
         case .clockRate(let node, let rate): return "clock of n\(node + 1) at \(rate)x"
         case .slowDisk(let node, let milliseconds): return "slow disk on n\(node + 1): \(milliseconds) ms"
@@ -100,9 +103,9 @@ struct FaultPicker {
         case 2:
             // Several at once, up to the whole cluster (a power cut): only durable state survives.
             let count = random.int(in: 2...nodeCount)
-            return .crash(nodes: Array(random.shuffled(nodes).prefix(count)).sorted(), downMilliseconds: random.uint(in: 0...2_000))
+            return .crash(nodes: Array(random.shuffled(nodes).prefix(count)).sorted(), downMilliseconds: random.uint(in: 0...2_000), machine: true)
         case 3, 4: return .crashDuringWrite(nodes: [victim], triggers: [victim], downMilliseconds: random.uint(in: 0...3_000))
-        case 5: return .crashDuringWrite(nodes: nodes, triggers: nil, downMilliseconds: random.uint(in: 0...1_000))
+        case 5: return .crashDuringWrite(nodes: nodes, triggers: nil, downMilliseconds: random.uint(in: 0...1_000), machine: true)
         case 6, 7: return .pause(node: victim)
         case 8, 9: return .clockRate(node: victim, rate: random.pick([0.5, 0.7, 1.5, 2.0]))
         default: return .slowDisk(node: victim, milliseconds: random.uint(in: 50...400))

@@ -60,7 +60,7 @@ enum SimEvent {
     case clientTimeout(client: Int, RequestID)
     case faultStart(timeline: FaultTimeline)
     case faultEnd(Fault)
-    case crash(nodes: [Int], downMilliseconds: SimMilliseconds)
+    case crash(nodes: [Int], downMilliseconds: SimMilliseconds, machine: Bool)
     case restart(node: Int)
     case resume(node: Int)
     case healAll

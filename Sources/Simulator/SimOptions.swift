@@ -56,6 +56,8 @@ public struct SimReport: Sendable {
     public var completedOperations = 0
     public var leaderElections = 0
     public var crashes = 0
+    /// Crashes that were power cuts: state.db deleted, rebuilt from the snapshot and the log.
+    public var stateRebuilds = 0
     public var finalAppliedIndex: UInt64 = 0
     public var linearizability: LinearizabilityVerdict = .linearizable
 
@@ -69,6 +71,6 @@ public struct SimReport: Sendable {
     public var summary: String {
         let verdict = passed ? "ok" : "FAILED (\(violations.count) violation\(violations.count == 1 ? "" : "s"))"
         return "seed \(seed): \(verdict) steps \(steps) sim \(simulatedMilliseconds) ms ops \(completedOperations)/\(operations) "
-            + "elections \(leaderElections) crashes \(crashes) applied \(finalAppliedIndex) trace \(traceHash)"
+            + "elections \(leaderElections) crashes \(crashes) (\(stateRebuilds) power) applied \(finalAppliedIndex) trace \(traceHash)"
     }
 }

@@ -16,10 +16,10 @@ extension Simulation {
         case .mute(let node): for other in nodes.indices where other != node { network.cut(from: node, to: other) }
         case .flaky(let loss, let duplicate): network.degrade(lossPercent: loss, duplicatePercent: duplicate, delay: 1...60)
         case .slowLinks(let node): network.degrade(lossPercent: 0, duplicatePercent: 0, delay: 80...400, from: node)
-        case .crash(let victims, let down):
-            for node in victims { crash(node) }
+        case .crash(let victims, let down, let machine):
+            for node in victims { crash(node, machine: machine) }
             for node in victims { schedule(.restart(node: node), after: down) }
-        case .crashDuringWrite(let victims, let triggers, let down): crashTrap = (victims, triggers, down)
+        case .crashDuringWrite(let victims, let triggers, let down, let machine): crashTrap = (victims, triggers, down, machine)
         case .pause(let node): pause(node)
         case .clockRate(let node, let rate): nodes[node].rate = rate
         case .slowDisk(let node, let milliseconds): fsyncMilliseconds[node] = milliseconds...(2 * milliseconds)
@@ -67,6 +67,6 @@ extension Simulation {
         crashTrap = nil
         let victims: String = Fault.names(trap.nodes)
         traceLine("TRAP n" + String(index + 1) + " writes: crash " + victims)
-        schedule(.crash(nodes: trap.nodes, downMilliseconds: trap.downMilliseconds), after: 0)
+        schedule(.crash(nodes: trap.nodes, downMilliseconds: trap.downMilliseconds, machine: trap.machine), after: 0)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Raft
 import Registry
 import Server
@@ -22,6 +23,14 @@ extension Simulation {
             // The state machine applied entries the log no longer has: they were acknowledged
             // before they were durable.
             violation("n\(index + 1) restarts with state applied through \(store.appliedIndex) but a durable log through \(durable.lastIndex)")
+        }
+        do {
+            // A state.db rebuilt after a power cut starts empty: the snapshot first, as the agent does.
+            try store.restoreIfBehind(snapshot: durable.boot.snapshotIndex, checksum: durable.boot.snapshotChecksum,
+                                      path: config(index).snapshotPath)
+        } catch {
+            violation("n\(index + 1) cannot restore the snapshot its log records: \(error)")
+            return
         }
         nodes[index].store = store
         do {
@@ -60,17 +69,24 @@ extension Simulation {
     }
 
     /// The process dies: its memory and unsynced writes are gone; `state.db` keeps what it
-    /// committed (SQLite survives a process crash).
-    mutating func crash(_ index: Int) {
+    /// committed (SQLite survives a process crash). With `machine` (a power cut), state.db's
+    /// unsynced writes may be torn, so the agent deletes it at the next start
+    /// (`StateDurability.unsyncedUntilCleanStop`): here it is deleted at once, the worst case.
+    mutating func crash(_ index: Int, machine: Bool = false) {
         guard nodes[index].isUp else { return }
         let lost = nodes[index].disk.pending.count
-        traceLine("n\(index + 1) CRASH (\(lost) unsynced write\(lost == 1 ? "" : "s") lost)")
+        traceLine("n\(index + 1) \(machine ? "POWER CUT" : "CRASH") (\(lost) unsynced write\(lost == 1 ? "" : "s") lost)")
         nodes[index].node = nil
         nodes[index].snapshotter?.close()
         nodes[index].snapshotter = nil
         nodes[index].store?.close()
         nodes[index].store = nil
         nodes[index].disk.crash()
+        if machine {
+            let path = nodes[index].folder + "/state.db"
+            for suffix in ["-wal", "-shm", ""] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            report.stateRebuilds += 1
+        }
         nodes[index].incarnation += 1
         nodes[index].paused = false
         nodes[index].held = []

@@ -41,7 +41,7 @@ public struct Simulation {
     let snapshotThreshold: UInt64
     var leaderTerms: Set<UInt64> = []
     /// A `Fault.crashDuringWrite` waiting for its write.
-    var crashTrap: (nodes: [Int], triggers: [Int]?, downMilliseconds: SimMilliseconds)?
+    var crashTrap: (nodes: [Int], triggers: [Int]?, downMilliseconds: SimMilliseconds, machine: Bool)?
     var report: SimReport
     var trace = FNV1a()
     let root: String
@@ -167,8 +167,8 @@ public struct Simulation {
         case .faultStart(let timeline): startFault(timeline)
         case .faultEnd(let fault): endFault(fault)
         case .restart(let node): if !nodes[node].isUp { boot(node) }
-        case .crash(let victims, let down):
-            for node in victims { crash(node) }
+        case .crash(let victims, let down, let machine):
+            for node in victims { crash(node, machine: machine) }
             for node in victims { schedule(.restart(node: node), after: down) }
         case .resume(let node): resume(node)
         case .healAll: healEverything()

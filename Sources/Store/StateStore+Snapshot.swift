@@ -78,6 +78,15 @@ extension StateStore {
         appliedIndex = try Self.readAppliedIndex(connection)
     }
 
+    /// Brings a state behind the snapshot raft.db records (`index`, `checksum`, at `path`) up to
+    /// it: a new or rebuilt state.db, or one a stop left behind an installed snapshot. The log
+    /// after the snapshot is then applied as usual.
+    public func restoreIfBehind(snapshot index: UInt64, checksum: UInt32, path: String) throws(StoreError) {
+        guard appliedIndex < index else { return }
+        try Self.settleSnapshot(at: path, checksum: checksum)
+        try restore(from: path, expectedChecksum: checksum)
+    }
+
     /// Puts the snapshot raft.db records (its `checksum`) at `path` before a restore: a stop
     /// between writing a newer snapshot and recording it leaves the newer one at `path` and the
     /// recorded one at `path + ".prev"`, which then goes back in its place. Does nothing when
