@@ -36,6 +36,8 @@ final class TLSClientContext {
         guard gravity_SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 else {
             throw TLSClientError(message: "tls: cannot require TLS 1.2: " + TLSClientSession.queuedReason())
         }
+        // A kept probe connection idles between probes: its record buffers go back meanwhile.
+        _ = gravity_SSL_CTX_release_buffers(ctx)
         SSL_CTX_set_verify(ctx, verifiesPeer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nil)
         if verifiesPeer && SSL_CTX_set_default_verify_paths(ctx) != 1 {
             throw TLSClientError(message: "tls: cannot load the system trust store: " + TLSClientSession.queuedReason())

@@ -9,6 +9,8 @@
 static inline long gravity_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
     return SSL_CTX_set_min_proto_version(ctx, version);
 }
+/* Frees a session's record buffers while it is idle (kept probe connections wait 10 s and more). */
+static inline long gravity_SSL_CTX_release_buffers(SSL_CTX *ctx) { return SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS); }
 static inline int gravity_BIO_pending(BIO *bio) { return (int)BIO_pending(bio); }
 /* SNI: a macro over SSL_ctrl. */
 static inline long gravity_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
