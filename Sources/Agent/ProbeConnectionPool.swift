@@ -70,7 +70,9 @@ final class ProbeConnectionPool {
     /// Keeps `connection` for a later probe of `key`, or closes it when the pool is full or shut.
     func park(_ connection: Connection, as key: Key) {
         let stream = connection.stream
-        guard !isShutDown, idleCount < maxIdle, stream.state == .open else { return Self.discard(stream) }
+        // A TLS session that has ended (close_notify with the answer) could send nothing more.
+        let usable = stream.state == .open && (connection.tls.map { $0.state == .established } ?? true)
+        guard !isShutDown, idleCount < maxIdle, usable else { return Self.discard(stream) }
         connection.parkedAt = loop.nowMilliseconds
         parked[key, default: []].append(connection)
         idleCount += 1

@@ -70,6 +70,18 @@ final class HTTPSProbeTests: XCTestCase {
         }
     }
 
+    /// A session the server ended (close_notify after the answer) is never parked or reused.
+    func testAConnectionWhoseTLSSessionEndedIsNotReused() throws {
+        try withHarness { h in
+            let ended = h.probe(http(server.url("/notify-close"), tlsSkipVerify: true))
+            XCTAssertEqual(ended?.status, .passing)
+            h.run { h.runner.connections.idleCount == 0 }
+            let next = h.probe(http(server.url("/peer"), tlsSkipVerify: true))
+            XCTAssertEqual(next?.status, .passing)
+            XCTAssertNotEqual(next?.output.split(separator: " ").last, ended?.output.split(separator: " ").last)
+        }
+    }
+
     func testUnknownAuthorityIsCritical() throws {
         let stranger = try TestCertificate.make()
         defer { stranger.remove() }

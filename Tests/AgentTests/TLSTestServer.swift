@@ -41,7 +41,8 @@ struct TLSTestServerError: Error, CustomStringConvertible {
 }
 
 /// `https://127.0.0.1:port`, HTTP/1.1 with persistent connections: `/ok` answers 200 "secure
-/// ok", `/down` 503 "down", `/peer` the client's port (which tells connections apart), and any
+/// ok", `/down` 503 "down", `/peer` the client's port (which tells connections apart), `/notify-close` the same and
+/// then TLS close_notify, and any
 /// POST echoes its method and body. Stopped by `stop()` (and on deinit).
 final class TLSTestServer {
     private let process = Process()
@@ -59,6 +60,11 @@ final class TLSTestServer {
             def do_GET(self):
                 if self.path == "/down": self.answer(503, b"down")
                 elif self.path == "/peer": self.answer(200, str(self.client_address[1]).encode())
+                elif self.path == "/notify-close":
+                    self.answer(200, str(self.client_address[1]).encode())
+                    try: self.connection.unwrap()
+                    except Exception: pass
+                    self.close_connection = True
                 else: self.answer(200, b"secure ok")
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
