@@ -129,8 +129,7 @@ final class ProbeRun {
         do { stream = try TCPStream(loop: loop) } catch {
             return dialFailed(address, error)
         }
-        self.stream = stream
-        stream.onClose = { [weak self, weak stream] in self?.streamClosed(stream) }
+        adopt(stream)
         stream.connect(to: address) { [weak self, weak stream] error in
             guard let self, let stream, stream === self.stream else { return }
             if let error { self.dialFailed(address, error) } else { self.connected(stream, address) }
@@ -180,10 +179,23 @@ final class ProbeRun {
         startTLS(sending: first.output)
     }
 
-    private func startExchange(_ stream: TCPStream, _ exchange: ProbePlan.HTTPExchange) {
+    /// Makes `stream` this run's: its close and, once reading starts, its bytes come here.
+    private func adopt(_ stream: TCPStream) {
+        self.stream = stream
+        stream.onClose = { [weak self, weak stream] in self?.streamClosed(stream) }
+        stream.onRead = { [weak self] bytes in self?.received(bytes) }
+        stream.onReadEnd = { [weak self] error in self?.readEnded(error) }
+    }
+
+    /// An HTTP exchange starts: a parser for its answer.
+    private func beginExchange(_ exchange: ProbePlan.HTTPExchange) {
         phase = .exchanging
         parser = HTTPResponseParser(requestMethod: exchange.method, maxKeptBodyBytes: exchange.maxOutputBytes,
                                     limits: runner.limits.response)
+    }
+
+    private func startExchange(_ stream: TCPStream, _ exchange: ProbePlan.HTTPExchange) {
+        beginExchange(exchange)
         guard startReading(stream) else { return }
         if plan.tls == nil { return stream.write(exchange.request) }
         startTLS(sending: exchange.request)
@@ -191,19 +203,13 @@ final class ProbeRun {
 
     /// The exchange on a kept connection: it is connected, reading, and past any TLS handshake.
     private func resumeExchange(on kept: ProbeConnectionPool.Connection, _ exchange: ProbePlan.HTTPExchange) {
-        let stream = kept.stream
-        self.stream = stream
+        adopt(kept.stream)
         tls = kept.tls
         tlsEstablished = kept.tls != nil
         onKeptConnection = true
-        phase = .exchanging
-        parser = HTTPResponseParser(requestMethod: exchange.method, maxKeptBodyBytes: exchange.maxOutputBytes,
-                                    limits: runner.limits.response)
-        stream.onClose = { [weak self, weak stream] in self?.streamClosed(stream) }
-        stream.onRead = { [weak self] bytes in self?.received(bytes) }
-        stream.onReadEnd = { [weak self] error in self?.readEnded(error) }
+        beginExchange(exchange)
         if let tls { return applyTLS(tls.send(exchange.request)) }
-        stream.write(exchange.request)
+        kept.stream.write(exchange.request)
     }
 
     /// A kept connection failed before any byte of the answer: the server closed it as we sent.
@@ -229,11 +235,9 @@ final class ProbeRun {
         startTLS(sending: [])
     }
 
-    /// Wires the stream to this run; false when the probe ended because reading cannot start.
+    /// Starts reading the adopted stream; false when the probe ended because it cannot.
     private func startReading(_ stream: TCPStream) -> Bool {
         assert(phase == .exchanging)
-        stream.onRead = { [weak self] bytes in self?.received(bytes) }
-        stream.onReadEnd = { [weak self] error in self?.readEnded(error) }
         do { try stream.startReading() } catch {
             exchangeFailed("read: \(GoText.errorText(error))")
             return false

@@ -46,8 +46,7 @@ public struct DataDirectory {
             }
             // Durable before the first unsynced write: from here on the file may be torn by a
             // machine stop until `close` syncs it.
-            try FileSystem.writeFileAtomically(Array((bootID ?? StateRecovery.unknownBoot).utf8) + [UInt8(ascii: "\n")],
-                                               named: StateRecovery.markerFileName, in: self.path, mode: 0o600)
+            try Self.writeMarker(bootID ?? StateRecovery.unknownBoot, in: self.path)
         }
         stateRebuilt = rebuilt
         state = try StateStore(path: statePath, checkpointsElsewhere: stateCheckpointsElsewhere, syncs: stateDurability == .synced)
@@ -64,12 +63,16 @@ public struct DataDirectory {
         do throws(StoreError) {
             for file in [statePath, statePath + "-wal"] where FileSystem.exists(file) { try FileSystem.syncFile(file) }
             try FileSystem.syncDirectory(path)
-            try FileSystem.writeFileAtomically(Array(StateRecovery.cleanMarker.utf8) + [UInt8(ascii: "\n")],
-                                               named: StateRecovery.markerFileName, in: path, mode: 0o600)
+            try Self.writeMarker(StateRecovery.cleanMarker, in: path)
         } catch {
             // The marker still names this boot: a process restart keeps the file, a machine
             // restart rebuilds it. Nothing is lost either way.
         }
+    }
+
+    /// Replaces the `StateRecovery` marker's content, durably.
+    private static func writeMarker(_ text: String, in folder: String) throws(StoreError) {
+        try FileSystem.writeFileAtomically(Array(text.utf8) + [UInt8(ascii: "\n")], named: StateRecovery.markerFileName, in: folder, mode: 0o600)
     }
 
     /// This node's ID: the content of `node-id` (whitespace trimmed) if the file exists,

@@ -83,8 +83,13 @@ extension StateStore {
     /// after the snapshot is then applied as usual.
     public func restoreIfBehind(snapshot index: UInt64, checksum: UInt32, path: String) throws(StoreError) {
         guard appliedIndex < index else { return }
-        try Self.settleSnapshot(at: path, checksum: checksum)
-        try restore(from: path, expectedChecksum: checksum)
+        do {
+            try restore(from: path, expectedChecksum: checksum)
+        } catch {
+            // Only then can the file be the wrong one: the snapshot is read once when it is right.
+            try Self.settleSnapshot(at: path, checksum: checksum)
+            try restore(from: path, expectedChecksum: checksum)
+        }
     }
 
     /// Puts the snapshot raft.db records (its `checksum`) at `path` before a restore: a stop
