@@ -8,20 +8,21 @@
 /// change, so asking at the end of the batch answers as asking after that last command.
 /// A value type used for one batch, on the thread that owns the connection.
 struct PendingIndexes {
-    /// For each `index_table` key, a watch key naming it and the last index that touched it.
-    private var latest: [String: (key: WatchKey, index: UInt64)] = [:]
+    /// For each `index_table` key, a watch key naming it, the last index that touched it, and
+    /// whether that command left a row of its name (see `StateWriter.written`).
+    private var latest: [String: (key: WatchKey, index: UInt64, written: Bool)] = [:]
     private var lastIndex: UInt64 = 0
 
     var isEmpty: Bool { latest.isEmpty }
 
     /// Records what the command at `index` touched; commands come in increasing index order and
     /// a refused command records nothing (its writes were rolled back).
-    mutating func record(_ touched: [WatchKey], at index: UInt64) {
+    mutating func record(_ touched: [WatchKey], at index: UInt64, written: Set<WatchKey> = []) {
         precondition(index > lastIndex, "a batch's indexes increase")
         lastIndex = index
         for key in touched {
             // Keys sharing a row (every KV key is "kvs") exist or not alike; any one names it.
-            latest[key.indexKey] = (key, index)
+            latest[key.indexKey] = (key, index, written.contains(key))
         }
     }
 
@@ -32,8 +33,12 @@ struct PendingIndexes {
     func flush(_ db: SQLiteConnection) throws(StoreError) {
         let read = StateReader(db: db)
         for indexKey in latest.keys.sorted() {
-            guard let (key, index) = latest[indexKey] else { preconditionFailure("key from the map") }
-            if try Self.stillExists(key, read) {
+            guard let (key, index, written) = latest[indexKey] else { preconditionFailure("key from the map") }
+            // A name the last command touching it wrote a row of exists: asking would cost a
+            // query per registration.
+            assert(!written || (try? Self.stillExists(key, read)) == true, "\(key) was written but does not exist")
+            let exists = written ? true : try Self.stillExists(key, read)
+            if exists {
                 // The WHERE makes an index going backwards change no row, which the
                 // precondition then catches: indexes only ever move forward (§1.5).
                 let changed = try db.run(

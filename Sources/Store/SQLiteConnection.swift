@@ -139,6 +139,11 @@ public final class SQLiteConnection {
     /// The number of rows changed by the most recent INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 
+    /// The number of rows inserted, changed or deleted on this connection since it opened, by
+    /// statements and the trigger programs they ran: unchanged across a span means nothing was
+    /// written in it.
+    public var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
     /// True while a transaction is open (SQLite is not in autocommit mode).
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 }

@@ -15,6 +15,7 @@ extension StateWriter {
         try db.run(
             NodeRow.upsert,
             NodeRow.values(node, existing?.createIndex ?? index, index))
+        wrote(.node(node.name), exists: true)
         let owner: [SQLiteValue] = [.text(node.name)]
         try db.replaceMap(.nodeTaggedAddresses, owner: owner, node.taggedAddresses)
         try db.replaceMap(.nodeMeta, owner: owner, node.meta)
@@ -36,6 +37,7 @@ extension StateWriter {
             try invalidateSession(session.value)
         }
         try db.run("DELETE FROM nodes WHERE name = ?", [.text(name)])
+        wrote(.node(name), exists: false)
         try db.run("DELETE FROM check_owners WHERE node = ?", [.text(name)])
         touch(.nodes, .node(name))
         return true
@@ -56,6 +58,7 @@ extension StateWriter {
         try db.run(
             ServiceRow.upsert,
             ServiceRow.values(service, node: node, existing.createIndex, index))
+        wrote(.service(service.name), exists: true)
         try writeServiceChildren(service, node: node, replacing: true)
         touch(.services, .service(service.name), .node(node))
         if existing.value.name != service.name { touch(.service(existing.value.name)) }
@@ -77,6 +80,7 @@ extension StateWriter {
         // below reports it.
         assert((try? read.checks(node: node, serviceID: service.id).isEmpty) ?? true, "checks of a missing instance \(service.id)")
         try db.run(ServiceRow.insertRegistered, ServiceRow.values(service, node: node, index, index) + [.unsigned(nowMilliseconds ?? 0)])
+        wrote(.service(service.name), exists: true)
         try writeServiceChildren(service, node: node, replacing: false)
         touch(.services, .service(service.name), .node(node))
     }
@@ -109,6 +113,7 @@ extension StateWriter {
             _ = try deleteCheck(node: node, id: check.value.checkID)
         }
         try db.run("DELETE FROM services WHERE node = ? AND id = ?", [.text(node), .text(id)])
+        wrote(.service(existing.value.name), exists: false)
         touch(.services, .service(existing.value.name), .node(node))
         return true
     }

@@ -3,8 +3,8 @@ import Registry
 /// Applies one command inside apply's transaction: the effects on the tables, the answer, and
 /// the watch keys of what changed (whose `index_table` rows `PendingIndexes` then bumps).
 ///
-/// Handlers return refusals as values; the caller rolls back the command's savepoint when the
-/// result is a refusal, so a handler may refuse after it has written. Storage failures are
+/// Handlers return refusals as values; the caller undoes what a refused command wrote, so a
+/// handler may refuse after it has written. Storage failures are
 /// thrown and stop the node (DESIGN.md §7). A value type used for one command, on the thread
 /// that owns the connection.
 struct StateWriter {
@@ -17,6 +17,10 @@ struct StateWriter {
     private(set) var touched: Set<WatchKey> = []
     /// The checks it wrote or deleted so far.
     var changedChecks: Set<CheckRef> = []
+    /// The names the command left a row of: `.node(name)` for a node it wrote, `.service(name)`
+    /// for a name it wrote an instance of (until it deletes a node or an instance of that name).
+    /// `PendingIndexes` need not ask whether these still exist.
+    private(set) var written: Set<WatchKey> = []
 
     init(db: SQLiteConnection, index: UInt64, nowMilliseconds: UInt64?) {
         precondition(index >= 1, "Raft indexes start at 1")
@@ -29,6 +33,11 @@ struct StateWriter {
 
     mutating func touch(_ keys: WatchKey...) {
         touched.formUnion(keys)
+    }
+
+    /// Records that a row of `key`'s node or service name was written (`exists`) or removed.
+    mutating func wrote(_ key: WatchKey, exists: Bool) {
+        if exists { written.insert(key) } else { written.remove(key) }
     }
 
     /// Applies `command`; one small function per case.

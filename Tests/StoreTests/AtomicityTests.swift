@@ -1,4 +1,5 @@
 // Proves refusals and failed transactions change nothing (every table, every index, applied_index), and that a batch commits the rest around them.
+import Foundation
 import Registry
 @testable import Store
 import XCTest
@@ -61,6 +62,35 @@ final class AtomicityTests: StateTestCase {
         XCTAssertEqual(store.appliedIndex, start + 3, "applied_index is the last command that was not refused")
         try reopen()
         XCTAssertEqual(store.appliedIndex, start + 3)
+    }
+
+    /// A command refused after it wrote (the node and service of a registration whose check
+    /// names a missing service) is undone inside a batch too, and the commands around it, and a
+    /// refusal that wrote nothing (an unknown ID), leave what they would leave one by one.
+    func testARefusalAfterWritesInABatchUndoesOnlyItself() throws {
+        let start = lastIndex
+        let badCheck = Fixture.ttlCheck("c", node: "n2", serviceID: "missing")
+        let commands: [Command] = [
+            Fixture.set("a", "1"),
+            .catalogRegister(CatalogRegistration(node: Fixture.node("n2"), service: Fixture.service("api"), checks: [badCheck])),
+            .serviceDeregister(node: "n1", serviceID: "nope"),
+            Fixture.set("b", "2"),
+        ]
+        store.close()
+        try FileManager.default.copyItem(atPath: path("state.db"), toPath: path("one-by-one.db"))
+        try reopen()
+        let outcomes = store.apply(commands.enumerated().map { (start + 1 + UInt64($0.offset), $0.element) })
+        XCTAssertEqual(outcomes.map(\.result.isRefusal), [false, true, true, false])
+        XCTAssertEqual(outcomes[1].touched, [])
+        XCTAssertEqual(try store.kvKeys(prefix: "").value, ["a", "b", "locked"])
+        XCTAssertNil(try store.node(named: "n2").value, "the refused registration left its node behind")
+
+        let oneByOne = try StateStore(path: path("one-by-one.db"))
+        defer { oneByOne.close() }
+        for (offset, command) in commands.enumerated() {
+            XCTAssertEqual(oneByOne.apply(command, at: start + 1 + UInt64(offset)).result.isRefusal, outcomes[offset].result.isRefusal)
+        }
+        XCTAssertEqual(try dump(), try oneByOne.canonicalDump(), "the batch left what the commands leave one by one")
     }
 
     func testABatchOfRefusalsWritesNothing() throws {
