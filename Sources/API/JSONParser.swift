@@ -229,8 +229,13 @@ extension JSON {
     /// ignoring ASCII case. Consul clients send `Name`, `name` or `NAME` interchangeably.
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
-        if let exact = members.last(where: { $0.0 == key }) { return exact.1 }
-        return members.last(where: { Self.equalIgnoringCase($0.0, key) })?.1
+        // One pass from the end: the last exact match wins at once, else the last folded one.
+        var folded: JSON?
+        for (name, value) in members.reversed() {
+            if name == key { return value }
+            if folded == nil, Self.equalIgnoringCase(name, key) { folded = value }
+        }
+        return folded
     }
 
     /// `a.lowercased() == b.lowercased()`, without allocating when both are ASCII (every
@@ -247,6 +252,9 @@ extension JSON {
     /// decide. An ASCII byte that differs after an equal ASCII prefix decides alone, since
     /// lowercasing maps that prefix and that byte to themselves.
     private static func asciiEqualIgnoringCase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool? {
+        // Lowercasing maps an ASCII first character to one ASCII byte, its letter folded: two
+        // ASCII first characters that fold apart decide without a look at the rest.
+        if let p = x.first, let q = y.first, p < 0x80, q < 0x80, asciiFolded(p) != asciiFolded(q) { return false }
         guard x.count == y.count else {
             return x.contains(where: { $0 >= 0x80 }) || y.contains(where: { $0 >= 0x80 }) ? nil : false
         }
@@ -259,6 +267,10 @@ extension JSON {
             guard p | 0x20 == q | 0x20, (0x61...0x7a).contains(p | 0x20) else { return false }
         }
         return true
+    }
+
+    private static func asciiFolded(_ byte: UInt8) -> UInt8 {
+        (0x41...0x5a).contains(byte) ? byte | 0x20 : byte
     }
 
     /// The first present key among `keys` (a field and its snake_case aliases).

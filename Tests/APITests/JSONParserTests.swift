@@ -69,5 +69,10 @@ final class JSONParserTests: XCTestCase {
         // The Kelvin sign lowercases to an ASCII "k", as String.lowercased() always did here.
         XCTAssertEqual(try parse("{\"\u{212A}ind\": 1}")["Kind"], .int(1))
         XCTAssertEqual(try parse(#"{"ÉTAT": 1}"#)["état"], .int(1))
+        // ASCII first characters decide when they fold apart, whatever follows them.
+        XCTAssertEqual(try parse(#"{"xTAT": 1}"#)["Xtat"], .int(1))
+        XCTAssertEqual(try parse(#"{"Aé": 1}"#)["Bé"], nil)
+        XCTAssertEqual(try parse(#"{"[é": 1}"#)["{é"], nil)
+        XCTAssertEqual(try parse("{\"\u{212A}\": 1}")["k"], .int(1), "a non-ASCII first character is lowercased first")
     }
 }

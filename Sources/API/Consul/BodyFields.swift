@@ -182,9 +182,10 @@ struct BodyFields {
         Self.refusal("json: cannot unmarshal \(kind) into Go struct field \(field(key)) of type \(goType)")
     }
 
-    private static func string(_ value: JSON, field: String) throws(APIError) -> String {
+    /// `field` names the field only in the refusal, so it is built only for one.
+    private static func string(_ value: JSON, field: @autoclosure () -> String) throws(APIError) -> String {
         guard case .string(let text) = value else {
-            throw refusal("json: cannot unmarshal \(kind(value)) into Go struct field \(field) of type string")
+            throw refusal("json: cannot unmarshal \(kind(value)) into Go struct field \(field()) of type string")
         }
         return text
     }
