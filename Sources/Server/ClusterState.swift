@@ -65,8 +65,16 @@ struct DiskQueue {
     var isEmpty: Bool { inFlight == nil && waiting == nil }
 
     mutating func enqueue(_ batch: PersistBatch, ready: Ready?, held: [RaftMessage]) {
-        var item = waiting ?? Item()
-        if waiting == nil { item.batch = batch } else { item.batch.merge(batch) }
+        // Taken out of `waiting` before it changes, so that its arrays are not copied on every
+        // write (a request proposes once, and each proposal enqueues).
+        var item: Item
+        if let collecting = waiting {
+            item = collecting
+            waiting = nil
+            item.batch.merge(batch)
+        } else {
+            item = Item(batch: batch)
+        }
         if let ready { item.readies.append(ready) }
         item.held += held
         waiting = item

@@ -110,7 +110,8 @@ public struct PersistBatch: Sendable, Equatable {
             entries.removeAll { $0.index >= cut }
         }
         if let first = later.entries.first {
-            entries.removeAll { $0.index >= first.index }
+            // Entries are in index order: only a later batch that rewrites some needs a scan.
+            if let last = entries.last, last.index >= first.index { entries.removeAll { $0.index >= first.index } }
             if entries.last.map({ $0.index + 1 != first.index }) ?? false {
                 // A gap cannot happen (batches continue one another); keep the store consistent anyway.
                 truncateFrom = min(truncateFrom ?? first.index, first.index)
