@@ -27,6 +27,9 @@ final class PeerConnection {
     private var decoder = PeerFrameDecoder()
     /// Closes the connection if it is not connected and handshaken in time.
     private var deadline: Timer?
+    /// The size of a message over the unsent bound that went onto an empty queue (a snapshot),
+    /// or 0; see `write`.
+    private var oversized = 0
 
     init(stream: TCPStream, origin: Origin, peer: String, transport: PeerTransport, deadlineMilliseconds: UInt64) {
         self.stream = stream
@@ -82,11 +85,15 @@ final class PeerConnection {
     /// Queues frames for sending, unless the unsent output would pass `maxUnsentBytes`: then
     /// the connection is dropped (the peer is not keeping up; Raft resends what it needs).
     /// A message always goes onto an empty queue, however large, so that one big snapshot can
-    /// still be sent.
+    /// still be sent; until the queue next empties, the bound then stands on top of it, so the
+    /// heartbeats and appends that follow do not drop the connection while the snapshot goes
+    /// (they did, for any snapshot over the bound, and the follower never caught up).
     func write(_ frames: [UInt8], maxUnsentBytes: Int) {
         guard isOpen else { return }
         let pending = stream.pendingWriteBytes
-        if pending > 0 && pending + frames.count > maxUnsentBytes {
+        if pending == 0 {
+            oversized = frames.count > maxUnsentBytes ? frames.count : 0
+        } else if pending + frames.count > maxUnsentBytes + oversized {
             close(because: "more than \(maxUnsentBytes) bytes unsent", warn: true)
             return
         }

@@ -221,6 +221,25 @@ final class PeerTransportTests: XCTestCase {
         }
     }
 
+    /// A message over the bound (a snapshot) goes onto an empty queue, and the heartbeats that
+    /// follow it queue behind it instead of dropping the connection.
+    func testMessagesBehindAnOversizedOneKeepTheConnection() throws {
+        try withHarness { h in
+            var limits = PeerTransportLimits()
+            limits.maxUnsentBytesPerConnection = 2 << 20
+            let a = try h.start(id: 1, limits: limits), b = try h.start(id: 2)
+            a.transport.dial([b.address])
+            h.run { a.isConnected(to: 2) && b.isConnected(to: 1) }
+            let snapshot = PeerMessage.forward(context: 1, payload: [UInt8](repeating: 0xCD, count: 12 << 20))
+            a.transport.send(snapshot, to: 2)
+            for round in 1...20 { a.transport.send(Self.heartbeat(1, 2, round: UInt64(round)), to: 2) }
+            h.run { b.messages.count == 21 || !a.disconnected.isEmpty }
+            XCTAssertEqual(a.disconnected, [], "the heartbeats behind the snapshot dropped the connection")
+            XCTAssertEqual(b.received(from: 1).first, snapshot)
+            XCTAssertEqual(b.received(from: 1).count, 21)
+        }
+    }
+
     func testRestartedPeerIsReconnected() throws {
         try withHarness { h in
             let a = try h.start(id: 1)
