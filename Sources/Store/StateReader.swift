@@ -57,7 +57,18 @@ struct StateReader {
 
     /// The distinct service names with an instance on `node`, in byte order.
     func serviceNames(onNode node: String) throws(StoreError) -> [String] {
-        try db.select("SELECT DISTINCT name FROM services WHERE node = ? ORDER BY name", [.text(node)]) { (row) throws(StoreError) in row.text() }
+        // A loose index scan: one seek into services_by_node_name per distinct name, instead
+        // of visiting (and sorting) every instance on the node.
+        let sql = """
+            WITH RECURSIVE names(name) AS (
+                SELECT min(name) FROM services WHERE node = ?1
+                UNION ALL
+                SELECT (SELECT min(name) FROM services WHERE node = ?1 AND name > names.name)
+                FROM names WHERE names.name IS NOT NULL
+            )
+            SELECT name FROM names WHERE name IS NOT NULL ORDER BY name
+            """
+        return try db.select(sql, [.text(node)]) { (row) throws(StoreError) in row.text() }
     }
 
     func hasInstances(named name: String) throws(StoreError) -> Bool {

@@ -22,6 +22,19 @@ final class QueryTests: StateTestCase {
         XCTAssertEqual(try store.agentServices(onNode: "n1").value.map(\.value.id), ["db", "web-0", "web-a"])
     }
 
+    /// A node's distinct service names in byte order, by seeks into services_by_node_name:
+    /// what a node-level change touches.
+    func testANodesServiceNamesAreDistinctAndOrdered() throws {
+        accept(Fixture.register(Fixture.node("n1"), service: Fixture.service("api-1", name: "api")))
+        accept(Fixture.register(Fixture.node("n1"), service: Fixture.service("Zeta")))
+        let read = StateReader(db: store.connection)
+        XCTAssertEqual(try read.serviceNames(onNode: "n1"), ["Zeta", "api", "db", "web"])
+        XCTAssertEqual(try read.serviceNames(onNode: "n2"), ["web"])
+        XCTAssertEqual(try read.serviceNames(onNode: "nope"), [])
+        let plan = try store.connection.prepare("EXPLAIN QUERY PLAN SELECT min(name) FROM services WHERE node = ?1 AND name > ?2").query([.text("n1"), .text("a")]) { $0.text(at: 3) }
+        XCTAssertTrue(plan.contains { $0.contains("services_by_node_name") }, "\(plan)")
+    }
+
     func testServicesListTheUnionOfTagsSortedAndUnique() throws {
         XCTAssertEqual(try store.services().value, [
             ServiceTags(name: "db", tags: []),
