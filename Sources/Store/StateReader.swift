@@ -56,17 +56,28 @@ struct StateReader {
     }
 
     /// The distinct service names with an instance on `node`, in byte order.
-    func serviceNames(onNode node: String) throws(StoreError) -> [String] {
-        // A loose index scan: one seek into services_by_node_name per distinct name, instead
-        // of visiting (and sorting) every instance on the node.
+    func serviceNames(onNode node: String, scanLimit: Int = 4096) throws(StoreError) -> [String] {
+        // A node-level change (a node update, a server going silent or back, a node check's
+        // status) touches every name on the node. Reading a node's instances by the primary key
+        // and sorting their names took some 200 ms for a node with 300,000 of them, on every
+        // replica's loop. Past `scanLimit` instances, a loose scan of services_by_name instead
+        // takes two seeks per distinct name in the catalog; no index is added for it, because
+        // every registration would pay for one.
+        let counted = try db.select("SELECT count(*) FROM (SELECT 1 FROM services WHERE node = ? LIMIT ?)", [.text(node), .int(scanLimit)]) {
+            (row) throws(StoreError) in row.int()
+        }
+        guard (counted.first ?? 0) >= scanLimit else {
+            return try db.select("SELECT DISTINCT name FROM services WHERE node = ? ORDER BY name", [.text(node)]) { (row) throws(StoreError) in row.text() }
+        }
         let sql = """
             WITH RECURSIVE names(name) AS (
-                SELECT min(name) FROM services WHERE node = ?1
+                SELECT min(name) FROM services
                 UNION ALL
-                SELECT (SELECT min(name) FROM services WHERE node = ?1 AND name > names.name)
-                FROM names WHERE names.name IS NOT NULL
+                SELECT (SELECT min(name) FROM services WHERE name > names.name) FROM names WHERE names.name IS NOT NULL
             )
-            SELECT name FROM names WHERE name IS NOT NULL ORDER BY name
+            SELECT name FROM names
+            WHERE name IS NOT NULL AND EXISTS (SELECT 1 FROM services s WHERE s.name = names.name AND s.node = ?)
+            ORDER BY name
             """
         return try db.select(sql, [.text(node)]) { (row) throws(StoreError) in row.text() }
     }
