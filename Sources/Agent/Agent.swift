@@ -280,9 +280,14 @@ public final class Agent {
         }
     }
 
-    /// Feeds the node one input and carries out what it asks for.
+    /// Feeds the node one input and carries out what it asks for. What it asks for before it
+    /// applies committed entries is carried out at once: the next log batch's fsync (on the
+    /// pool) and a follower's acknowledgements then run while this thread applies.
     private func step(_ input: NodeInput) {
-        node.step(input, into: &outputs)
+        node.step(input, into: &outputs) { early in
+            for output in early { perform(output) }
+            early.removeAll(keepingCapacity: true)
+        }
         guard !outputs.isEmpty else { return }
         let batch = outputs
         outputs.removeAll(keepingCapacity: true)

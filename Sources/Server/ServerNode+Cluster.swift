@@ -207,29 +207,31 @@ extension ServerNode {
     /// Takes every Ready the core has: installs a snapshot, applies committed entries, sends
     /// messages (a leader's at once; others' once the batch they acknowledge is durable), and
     /// queues what must reach `raft.db`.
-    mutating func drainRaft() {
+    mutating func drainRaft(beforeApplying: (inout [NodeOutput]) -> Void) {
         repeat {
             while raft.hasReady {
                 let ready = raft.ready()
                 var batch = PersistBatch(hardState: durableHardState(ready), entries: ready.entries)
                 if let snapshot = ready.snapshot { beginInstall(snapshot, into: &batch) }
+                let needsDisk = batch.hardState != nil || !batch.entries.isEmpty || batch.compaction != nil || batch.truncateFrom != nil
+                // A leader's messages acknowledge nothing of its own disk: they may leave while
+                // it writes (thesis §10.2.1), and before it applies. Everyone else's wait for
+                // what they acknowledge.
+                let sendNow = raft.role == .leader || (!needsDisk && disk.isEmpty)
+                if sendNow { for message in ready.messages { send(.raft(message), to: message.to) } }
                 if restoring != nil {
                     restoring!.entries += ready.committed
                 } else {
+                    if !ready.committed.isEmpty && !outputs.isEmpty { beforeApplying(&outputs) }
                     apply(ready.committed)
                 }
                 for state in ready.readStates { readConfirmed(state) }
-                let needsDisk = batch.hardState != nil || !batch.entries.isEmpty || batch.compaction != nil || batch.truncateFrom != nil
-                // A leader's messages acknowledge nothing of its own disk: they may leave while
-                // it writes (thesis §10.2.1). Everyone else's wait for what they acknowledge.
-                let sendNow = raft.role == .leader || (!needsDisk && disk.isEmpty)
                 if needsDisk {
                     disk.enqueue(batch, ready: ready, held: sendNow ? [] : ready.messages)
                 } else {
                     raft.advance(ready)
                     if !sendNow { disk.hold(ready.messages) }
                 }
-                if sendNow { for message in ready.messages { send(.raft(message), to: message.to) } }
             }
             clusterChanged()
         } while raft.hasReady

@@ -281,8 +281,15 @@ public struct ServerNode {
         }
     }
 
-    /// Takes one input and appends what to do to `outputs` (which the caller drains).
-    public mutating func step(_ input: NodeInput, into sink: inout [NodeOutput]) {
+    /// Takes one input and appends what to do to `sink` (which the caller drains).
+    ///
+    /// `beforeApplying` gets the outputs gathered so far, in order, each time committed
+    /// entries are about to be applied, and may take them (emptying the array): the shell
+    /// starts them at once (the next log batch's fsync on another thread, a leader's appends,
+    /// a follower's acknowledgements), so that they run while this step applies. What it
+    /// leaves joins `sink`. Taking them changes no order, only how soon they start.
+    public mutating func step(_ input: NodeInput, into sink: inout [NodeOutput],
+                              beforeApplying: (inout [NodeOutput]) -> Void = { _ in }) {
         switch input {
         case .tick(let monotonic, let wall): tick(monotonic: monotonic, wall: wall)
         case .request(let id, let listener, let request): receive(id, listener, request)
@@ -294,7 +301,7 @@ public struct ServerNode {
         case .stopping: handOverLeadership()
         case .snapshotTaken(let taken): snapshotTaken(taken)
         }
-        drainRaft()
+        drainRaft(beforeApplying: beforeApplying)
         sink.append(contentsOf: outputs)
         outputs.removeAll(keepingCapacity: true)
     }
