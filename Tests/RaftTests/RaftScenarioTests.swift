@@ -364,3 +364,27 @@ final class RaftScenarioTests: XCTestCase {
         XCTAssertEqual(cluster.nodes[behind]?.membership, cluster.nodes[leader]?.membership)
     }
 }
+
+final class RaftSeedTests: XCTestCase {
+    /// Neighbouring seeds start different streams: `seed | 1` once made seeds 2k and 2k+1 twins,
+    /// and two twin followers of a dead leader split every vote in a lockstep test.
+    func testNeighbouringSeedsStartDifferentStreams() {
+        var starts = Set<UInt64>()
+        for seed in UInt64(0)..<4096 {
+            let start = RaftNode.scramble(seed)
+            XCTAssertNotEqual(start, 0, "xorshift needs a non-zero state (seed \(seed))")
+            starts.insert(start)
+        }
+        XCTAssertEqual(starts.count, 4096)
+    }
+
+    func testTwoFollowersOfADeadLeaderElectOneOfThem() throws {
+        // Seeds 7920 and 7921 for servers 1 and 2 (the cluster's seed 1): the twins of old.
+        for seed in UInt64(1)...8 {
+            var cluster = Cluster(size: 3, seed: seed)
+            let first = try XCTUnwrap(cluster.electLeader(), "seed \(seed)")
+            cluster.down.insert(first)
+            XCTAssertNotNil(cluster.electLeader(within: 200), "seed \(seed): the two live servers never agreed on a leader")
+        }
+    }
+}
