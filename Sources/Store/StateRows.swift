@@ -35,8 +35,10 @@ enum ServiceRow {
         create_index, modify_index
         """
     static let upsert = upsertSQL(table: "services", columns: columns, key: ["node", "id"])
-    /// A new instance, with its first registration's time (`registered_ms`, migration 3) last.
-    static let insertRegistered = "INSERT INTO services(\(columns), registered_ms) VALUES (\(Array(repeating: "?", count: 12).joined(separator: ", ")))"
+    /// A new instance, with its first registration's time (`registered_ms`, migration 3) last;
+    /// nothing is written when the node already has an instance with that ID.
+    static let insertRegisteredIfNew = "INSERT INTO services(\(columns), registered_ms) VALUES (\(Array(repeating: "?", count: 12).joined(separator: ", ")))"
+        + " ON CONFLICT(node, id) DO NOTHING"
 
     static func values(_ service: Service, node: String, _ createIndex: UInt64, _ modifyIndex: UInt64) -> [SQLiteValue] {
         [.text(node), .text(service.id), .text(service.name), .text(service.address), .int(service.port),

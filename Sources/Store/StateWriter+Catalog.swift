@@ -49,10 +49,11 @@ extension StateWriter {
     /// the node is missing. The instance's checks are brought up to its name and tags.
     mutating func ensureService(_ service: Service, onNode node: String) throws(StoreError) -> String? {
         guard try read.nodeExists(named: node) else { return ConsulText.missingNode }
-        // For a new ID this is one SELECT that finds no row: children are read per row found.
+        // Most registrations are of a new ID: the insert comes first, and only an ID that is
+        // taken costs a read (for a new one, that read was a SELECT that found no row).
+        if try insertServiceIfNew(service, onNode: node) { return nil }
         guard let existing = try read.service(node: node, id: service.id) else {
-            try insertService(service, onNode: node)
-            return nil
+            throw .corrupt("services: the insert of \(node)/\(service.id) met a row that a read does not find")
         }
         if existing.value == service { return nil }
         try db.run(
@@ -75,14 +76,17 @@ extension StateWriter {
     /// work that cannot matter. The instance's child rows cascade from its row, so there are none
     /// to delete; and a service check is only written while its instance exists (`ensureCheck`)
     /// and is deleted with it (`deleteService`), so there is no check to re-tag.
-    private mutating func insertService(_ service: Service, onNode node: String) throws(StoreError) {
-        // try? in an assertion: a storage failure here reads as "no checks" and the real write
-        // below reports it.
-        assert((try? read.checks(node: node, serviceID: service.id).isEmpty) ?? true, "checks of a missing instance \(service.id)")
-        try db.run(ServiceRow.insertRegistered, ServiceRow.values(service, node: node, index, index) + [.unsigned(nowMilliseconds ?? 0)])
+    /// Returns false, having written nothing, when the node has an instance with that ID.
+    private mutating func insertServiceIfNew(_ service: Service, onNode node: String) throws(StoreError) -> Bool {
+        let before = db.totalChanges
+        try db.run(ServiceRow.insertRegisteredIfNew, ServiceRow.values(service, node: node, index, index) + [.unsigned(nowMilliseconds ?? 0)])
+        guard db.totalChanges != before else { return false }
+        // try? in an assertion: a storage failure here reads as "no checks".
+        assert((try? read.checks(node: node, serviceID: service.id).isEmpty) ?? true, "checks of a new instance \(service.id)")
         wrote(.service(service.name), exists: true)
         try writeServiceChildren(service, node: node, replacing: false)
         touch(.services, .service(service.name), .node(node))
+        return true
     }
 
     /// Writes the instance's tags, meta and tagged addresses; `replacing` deletes the old ones
