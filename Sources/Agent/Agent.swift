@@ -28,8 +28,6 @@ public final class Agent {
     private var checkpointInFlight = false
     /// The state store's applied index at the last checkpoint: no new writes, no checkpoint.
     private var checkpointedIndex: UInt64 = 0
-    /// When the checkpointer last started state.db's writeback (once a second at most).
-    private var lastWriteback: UInt64 = 0
     private var stopping = false
     /// The Raft transport on the server port.
     private var peers: PeerTransport?
@@ -185,19 +183,14 @@ public final class Agent {
     /// Called on every tick (50 ms), not after every applied batch: each checkpoint syncs the
     /// WAL and the database file, and two syncs per write on the pool competed with the next
     /// raft.db fsync for the disk (measured: 4 syncs per single-client write, p50 1.8 ms).
-    /// Once a second the job also starts state.db's writeback (`StateCheckpointer.startWriteback`).
     private func checkpointIfWritten() {
         guard !checkpointInFlight, let state = dataDirectory?.directory?.state, state.appliedIndex != checkpointedIndex else { return }
         checkpointInFlight = true
         let index = state.appliedIndex
         let checkpointer = self.checkpointer
-        let writeback = loop.nowMilliseconds >= lastWriteback + 1000
-        if writeback { lastWriteback = loop.nowMilliseconds }
         loop.queueWork({ () -> Result<Int, StoreError> in
             do throws(StoreError) {
-                let pages = try checkpointer.checkpoint().walPages
-                if writeback { checkpointer.startWriteback() }
-                return .success(pages)
+                return .success(try checkpointer.checkpoint().walPages)
             } catch {
                 return .failure(error)
             }

@@ -1,6 +1,3 @@
-import CSQLite
-import Glibc
-
 /// Checkpoints `state.db`'s WAL from a connection of its own, so that copying the WAL into the
 /// database and the fsyncs that go with it run on a pool thread instead of the loop thread.
 /// (SQLite's automatic checkpoint runs inside a commit: on the loop, where it was the tail of
@@ -21,8 +18,6 @@ import Glibc
 /// most one checkpoint in flight) and never by the loop thread.
 public final class StateCheckpointer: @unchecked Sendable {
     private let connection: SQLiteConnection
-    /// The database file, read-only, for `startWriteback` (-1 if it could not be opened).
-    private let descriptor: Int32
 
     /// Opens a second connection to the state database at `path` (which must exist). With
     /// `syncs` false its checkpoints write pages without fsyncs (`StateDurability`).
@@ -34,17 +29,6 @@ public final class StateCheckpointer: @unchecked Sendable {
         } catch {
             throw StoreError(error)
         }
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    }
-
-    /// Starts writing the database file's dirty pages to disk, without waiting for them: called
-    /// about once a second, it keeps the kernel from gathering tens of megabytes of them and
-    /// writing them back all at once when they turn 30 s old, which held a raft.db fsync up
-    /// for 55-92 ms (README, "state.db is never synced").
-    public func startWriteback() {
-        guard descriptor >= 0 else { return }
-        // SYNC_FILE_RANGE_WRITE (<fcntl.h>, which needs _GNU_SOURCE): start, do not wait.
-        _ = gravity_sync_file_range(descriptor, 0, 0, 2)
     }
 
     /// Copies what the WAL holds into the database, as far as no reader still needs it.
@@ -58,8 +42,5 @@ public final class StateCheckpointer: @unchecked Sendable {
         }
     }
 
-    public func close() {
-        connection.close()
-        if descriptor >= 0 { Glibc.close(descriptor) }
-    }
+    public func close() { connection.close() }
 }
