@@ -25,6 +25,9 @@ public final class Agent {
     private let logWriter: LogWriter
     private let checkpointer: StateCheckpointer
     private let snapshotter: StateSnapshotter
+    /// Where the node's snapshots go (`ServerConfig.snapshotPath`), kept here so that
+    /// `perform` never reads `node`: it also runs while the node is being stepped.
+    private let snapshotPath: String
     private var checkpointInFlight = false
     /// The state store's applied index at the last checkpoint: no new writes, no checkpoint.
     private var checkpointedIndex: UInt64 = 0
@@ -73,6 +76,7 @@ public final class Agent {
         serverConfig.localRegistrations = localRegistrations
         let directory = folder.directory!
         serverConfig.snapshotPath = directory.path + "/" + DataDirectory.snapshotFileName
+        snapshotPath = serverConfig.snapshotPath
         let boot = try Self.openLog(directory, snapshotPath: serverConfig.snapshotPath)
         logWriter = LogWriter(log: directory.raftLog)
         do {
@@ -144,7 +148,7 @@ public final class Agent {
     /// Copies state.db to snapshot.db on the thread pool and reports it to the node.
     private func takeSnapshot() {
         let snapshotter = self.snapshotter
-        let path = node.config.snapshotPath
+        let path = snapshotPath
         loop.queueWork({ () -> Result<SnapshotTaken, StoreError> in
             do throws(StoreError) {
                 let (info, data) = try snapshotter.take(to: path)
@@ -282,7 +286,8 @@ public final class Agent {
 
     /// Feeds the node one input and carries out what it asks for. What it asks for before it
     /// applies committed entries is carried out at once: the next log batch's fsync (on the
-    /// pool) and a follower's acknowledgements then run while this thread applies.
+    /// pool) and a follower's acknowledgements then run while this thread applies. So `perform`
+    /// must not touch `node`, which is being stepped then (an exclusivity violation).
     private func step(_ input: NodeInput) {
         node.step(input, into: &outputs) { early in
             for output in early { perform(output) }
