@@ -231,7 +231,8 @@ public final class Agent {
             loop: loop, handshake: handshake, logger: logger,
             onConnected: { [unowned self] remote in self.step(.peerConnected(remote)) },
             onMessage: { [unowned self] peer, message in self.step(.peer(from: peer, message)) },
-            onDisconnected: { _ in })
+            onDisconnected: { _ in },
+            onUnreachable: { [unowned self] peer in self.step(.peerUnreachable(peer)) })
         do {
             try transport.listen(on: try SocketAddress(ip: config.bindAddr, port: config.ports.server))
         } catch {

@@ -1,4 +1,5 @@
 import Loop
+import Raft
 import Server
 
 /// Keeps one outbound connection to one "host:port" address: resolves the name afresh on every
@@ -18,6 +19,8 @@ final class PeerDialer {
     private var failures = 0
     /// When the current connection passed its handshake (loop milliseconds).
     private var establishedAt: UInt64?
+    /// The server this address led to at its last handshake: whom a refusal is about.
+    private var lastServer: RaftNodeID?
     private(set) var isRetired = false
 
     init(address: String, endpoint: ProbeEndpoint, transport: PeerTransport) {
@@ -45,9 +48,10 @@ final class PeerDialer {
         connection?.close(because: "no longer dialed", warn: false)
     }
 
-    /// Our connection passed the handshake.
-    func established() {
+    /// Our connection passed the handshake with server `id`.
+    func established(as id: RaftNodeID) {
         establishedAt = transport.loop.nowMilliseconds
+        lastServer = id
         candidates = []
     }
 
@@ -61,11 +65,14 @@ final class PeerDialer {
         // A connection that lasted resets the backoff; one that a peer (or we) ended right
         // after the handshake does not, so a peer that keeps sending bad frames is redialed
         // ever more slowly, not ten times a second.
-        if let establishedAt, transport.loop.nowMilliseconds &- establishedAt >= transport.limits.maxBackoffMilliseconds {
-            failures = 0
-        }
+        let lasted = establishedAt.map { transport.loop.nowMilliseconds &- $0 } ?? 0
+        if lasted >= transport.limits.maxBackoffMilliseconds { failures = 0 }
         establishedAt = nil
         candidates = []
+        // A connection that had been up a while is redialed at once: if the peer's process is
+        // gone, its address refuses now, which tells the node (`PeerTransport.refused`) a whole
+        // election timeout before silence would. One that ended sooner waits its backoff.
+        if lasted >= transport.limits.lastingConnectionMilliseconds { return attempt() }
         retryLater()
     }
 
@@ -105,6 +112,7 @@ final class PeerDialer {
             guard let self, let connection, self.connection === connection, connection.isOpen else { return }
             if let error {
                 connection.close(because: "\(error)", warn: false)
+                if error.isRefusal, let server = self.lastServer { self.transport.refused(server) }
             } else {
                 connection.begin(handshakeFrame: self.transport.handshakeFrame)
             }

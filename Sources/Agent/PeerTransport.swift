@@ -10,6 +10,11 @@ public struct PeerTransportLimits: Sendable {
     /// The first and the longest wait before redialing an address (plus up to a fifth of jitter).
     public var minBackoffMilliseconds: UInt64 = 100
     public var maxBackoffMilliseconds: UInt64 = 5000
+    /// A connection that had been up this long is redialed at once when it ends, without a
+    /// backoff: if the peer's process died, its address refuses now, and the node hears of it
+    /// (`onUnreachable`). One that ended sooner waits its backoff, so a peer that keeps closing
+    /// connections right after the handshake is not redialed in a tight loop.
+    public var lastingConnectionMilliseconds: UInt64 = 1000
     /// From the start of a connection (accept, or connect) until its handshake must be in.
     public var handshakeTimeoutMilliseconds: UInt64 = 10_000
     /// Inbound connections at once; more are closed as they arrive (a cluster has a handful of
@@ -43,6 +48,11 @@ public struct PeerTransportLimits: Sendable {
 ///
 /// Two servers that dial each other have two connections: each connection that passes the
 /// handshake gets its own `onConnected`, and its own `onDisconnected` when it ends.
+///
+/// `onUnreachable` runs from a dial's connect callback when an address whose last connection
+/// handshook as some server now refuses connections, and no other connection to that server is
+/// open: nothing listens there any more, its process is gone. (A dead machine or a partition
+/// makes the connect time out instead, and says nothing.)
 public final class PeerTransport {
     /// What we tell every peer about ourselves.
     public let handshake: PeerHandshake
@@ -54,6 +64,7 @@ public final class PeerTransport {
     private let onConnected: (PeerHandshake) -> Void
     private let onMessage: (RaftNodeID, PeerMessage) -> Void
     private let onDisconnected: (RaftNodeID) -> Void
+    private let onUnreachable: (RaftNodeID) -> Void
     private var listener: TCPListener?
     private var dialers: [String: PeerDialer] = [:]
     /// Addresses whose handshake came back with our own ID: never dialed again.
@@ -75,7 +86,8 @@ public final class PeerTransport {
     public init(loop: EventLoop, handshake: PeerHandshake, logger: Logger, limits: PeerTransportLimits = PeerTransportLimits(),
                 onConnected: @escaping (PeerHandshake) -> Void,
                 onMessage: @escaping (RaftNodeID, PeerMessage) -> Void,
-                onDisconnected: @escaping (RaftNodeID) -> Void) {
+                onDisconnected: @escaping (RaftNodeID) -> Void,
+                onUnreachable: @escaping (RaftNodeID) -> Void = { _ in }) {
         limits.check()
         self.loop = loop
         self.handshake = handshake
@@ -84,6 +96,7 @@ public final class PeerTransport {
         self.onConnected = onConnected
         self.onMessage = onMessage
         self.onDisconnected = onDisconnected
+        self.onUnreachable = onUnreachable
         handshakeFrame = PeerFrame.encode(PeerCodec.encode(handshake))
     }
 
@@ -208,7 +221,7 @@ public final class PeerTransport {
         }
         connection.established(remote)
         established[remote.id, default: []].append(connection)
-        if case .outbound(let dialer) = connection.origin { dialer.established() }
+        if case .outbound(let dialer) = connection.origin { dialer.established(as: remote.id) }
         logger.debug("peer connected", ["peer": connection.peer, "id": String(remote.id), "address": remote.address])
         onConnected(remote)
     }
@@ -237,6 +250,13 @@ public final class PeerTransport {
         }
         if case .outbound(let dialer) = connection.origin { dialer.connectionEnded(connection) }
         if let remote = connection.remote, !isShutDown { onDisconnected(remote.id) }
+    }
+
+    /// A dialer's address, last connected to server `id`, refused a connection.
+    func refused(_ id: RaftNodeID) {
+        guard !isShutDown, preferredConnection(to: id) == nil else { return }
+        logger.debug("peer address refuses connections", ["id": String(id)])
+        onUnreachable(id)
     }
 
     private func preferredConnection(to id: RaftNodeID) -> PeerConnection? {

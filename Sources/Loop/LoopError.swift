@@ -26,6 +26,9 @@ public struct LoopError: Error, Sendable, Equatable, CustomStringConvertible {
         if rc < 0 { throw LoopError(code: rc, operation: operation()) }
     }
 
+    /// True when a connect found nothing listening at the address (`ECONNREFUSED`).
+    public var isRefusal: Bool { code == UV_ECONNREFUSED.rawValue }
+
     /// True for the codes that mean "the peer went away", which are routine, not faults.
     public var isDisconnect: Bool {
         code == UV_EOF.rawValue || code == UV_ECONNRESET.rawValue || code == UV_EPIPE.rawValue

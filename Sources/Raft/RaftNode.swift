@@ -18,6 +18,11 @@ public struct RaftConfig: Sendable {
     public var maxEntriesPerAppend = 512
     /// Appends sent to a follower and not yet answered (pipelining), at most.
     public var maxInflightAppends = 4
+    /// A follower told that its leader is gone (`leaderUnreachable`) campaigns after this many
+    /// ticks, drawn anew each time, instead of waiting out its election timeout. A range, so
+    /// that the followers of a dead leader, told at about the same moment, seldom campaign in
+    /// step and split the vote.
+    public var unreachableLeaderTicks: ClosedRange<Int> = 1...4
 
     public init(id: RaftNodeID, voters: [RaftNodeID]) {
         self.id = id
@@ -185,6 +190,23 @@ public struct RaftNode: Sendable {
         }
     }
 
+    /// The shell found `peer` gone: its address refused a connection (nothing listens there
+    /// any more: the process died). If `peer` is this follower's leader, the follower forgets
+    /// it, so that it grants pre-votes and votes at once, and campaigns within
+    /// `unreachableLeaderTicks` instead of a whole election timeout.
+    ///
+    /// Only liveness rests on it: campaigning is always safe in Raft. A leader that is in fact
+    /// alive loses nothing: the other followers, still hearing from it, refuse the pre-vote
+    /// (leader stickiness), so no term is raised, and its next heartbeat makes this server its
+    /// follower again.
+    public mutating func leaderUnreachable(_ peer: RaftNodeID) {
+        guard role == .follower, leader == peer, isVoter else { return }
+        leader = nil
+        let span = UInt64(config.unreachableLeaderTicks.count)
+        let wait = config.unreachableLeaderTicks.lowerBound + Int(nextRandom() % span)
+        electionTimeout = min(electionTimeout, electionElapsed + wait)
+    }
+
     /// The generator's first state: SplitMix64's finalizer, a bijection, so different seeds
     /// start different streams (`seed | 1` made seeds 2k and 2k+1 twins, which in a lockstep
     /// test drew the same timeouts forever and split every vote). Xorshift needs a non-zero
@@ -199,11 +221,16 @@ public struct RaftNode: Sendable {
 
     /// A random election timeout in the configured range (xorshift64: deterministic per seed).
     private mutating func drawElectionTimeout() -> Int {
+        let span = UInt64(config.electionTicks.count)
+        return config.electionTicks.lowerBound + Int(nextRandom() % span)
+    }
+
+    /// The next xorshift64 value.
+    private mutating func nextRandom() -> UInt64 {
         random ^= random << 13
         random ^= random >> 7
         random ^= random << 17
-        let span = UInt64(config.electionTicks.count)
-        return config.electionTicks.lowerBound + Int(random % span)
+        return random
     }
 
     // MARK: Roles

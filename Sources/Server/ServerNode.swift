@@ -35,6 +35,10 @@ public enum NodeInput: Sendable {
     case peerConnected(PeerHandshake)
     /// A message from a peer.
     case peer(from: RaftNodeID, PeerMessage)
+    /// A peer's address refused a connection after this server had been connected to it:
+    /// nothing listens there any more (its process is gone). A follower whose leader it was
+    /// campaigns at once (`RaftNode.leaderUnreachable`).
+    case peerUnreachable(RaftNodeID)
     /// The client of this request went away (or its WebSocket closed): forget it.
     case cancel(RequestID)
     /// A probe the node started (`.startProbe`) has finished.
@@ -298,6 +302,7 @@ public struct ServerNode {
         case .probeFinished(let id, let result): probeFinished(id, result)
         case .peerConnected(let handshake): peerConnected(handshake)
         case .peer(let from, let message): received(message, from: from)
+        case .peerUnreachable(let peer): raft.leaderUnreachable(peer)
         case .stopping: handOverLeadership()
         case .snapshotTaken(let taken): snapshotTaken(taken)
         }

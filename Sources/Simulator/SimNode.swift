@@ -49,6 +49,9 @@ enum SimEvent {
     case deliver(to: Int, incarnation: UInt64, from: Int, PeerMessage)
     /// A connection between `node` and `peer` came up: `node` gets `.peerConnected`.
     case connected(node: Int, incarnation: UInt64, peer: Int)
+    /// `peer`'s process died and its address refuses connections: `node` gets
+    /// `.peerUnreachable` (if `peer` is still down by then).
+    case unreachable(node: Int, incarnation: UInt64, peer: Int)
     /// The oldest pending disk write is now durable.
     case synced(node: Int, incarnation: UInt64)
     /// The node is told its oldest write is durable (normally right after `synced`).
@@ -69,6 +72,7 @@ enum SimEvent {
     var addressee: (node: Int, incarnation: UInt64)? {
         switch self {
         case .deliver(let node, let incarnation, _, _), .connected(let node, let incarnation, _),
+             .unreachable(let node, let incarnation, _),
              .persisted(let node, let incarnation), .request(let node, let incarnation, _, _), .cancel(let node, let incarnation, _),
              .snapshotTaken(let node, let incarnation, _):
             return (node, incarnation)

@@ -87,6 +87,13 @@ extension Simulation {
             for suffix in ["-wal", "-shm", ""] { try? FileManager.default.removeItem(atPath: path + suffix) }
             report.stateRebuilds += 1
         }
+        if !machine {
+            // A dead process's port refuses connections: the others' transports notice when
+            // they redial (a dead machine answers nothing, and says nothing).
+            for other in nodes.indices where other != index && nodes[other].isUp {
+                schedule(.unreachable(node: other, incarnation: nodes[other].incarnation, peer: index), after: nodeRandom.uint(in: 1...100))
+            }
+        }
         nodes[index].incarnation += 1
         nodes[index].paused = false
         nodes[index].held = []

@@ -155,6 +155,10 @@ public struct Simulation {
         case .connected(let node, _, let peer):
             traceLine("n\(node + 1) connected to n\(peer + 1)")
             step(node, .peerConnected(handshake(peer)))
+        case .unreachable(let node, _, let peer):
+            guard !nodes[peer].isUp else { return }
+            traceLine("n\(node + 1) finds n\(peer + 1) unreachable")
+            step(node, .peerUnreachable(nodes[peer].id))
         case .synced(let node, let incarnation): synced(node, incarnation)
         case .persisted(let node, _): persisted(node)
         case .request(let node, _, let id, let request):

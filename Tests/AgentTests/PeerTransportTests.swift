@@ -17,6 +17,7 @@ final class PeerTransportTests: XCTestCase {
         var connected: [PeerHandshake] = []
         var messages: [(from: RaftNodeID, message: PeerMessage)] = []
         var disconnected: [RaftNodeID] = []
+        var unreachable: [RaftNodeID] = []
 
         init(id: RaftNodeID, address: String) {
             self.id = id
@@ -42,7 +43,8 @@ final class PeerTransportTests: XCTestCase {
             peer.transport = PeerTransport(loop: loop, handshake: handshake, logger: Logger(level: .error), limits: limits,
                                            onConnected: { [unowned peer] in peer.connected.append($0) },
                                            onMessage: { [unowned peer] in peer.messages.append((from: $0, message: $1)) },
-                                           onDisconnected: { [unowned peer] in peer.disconnected.append($0) })
+                                           onDisconnected: { [unowned peer] in peer.disconnected.append($0) },
+                                           onUnreachable: { [unowned peer] in peer.unreachable.append($0) })
             try peer.transport.listen(on: SocketAddress(ip: "127.0.0.1", port: port))
             XCTAssertEqual(peer.transport.localAddress?.port, port)
             peers.append(peer)
@@ -258,6 +260,58 @@ final class PeerTransportTests: XCTestCase {
             h.run { b.messages.count == 1 && a.messages.count == 1 }
             XCTAssertEqual(b.received(from: 1), [Self.heartbeat(1, 2, round: 5)])
             XCTAssertEqual(a.received(from: 2), [Self.heartbeat(2, 1, round: 6)])
+        }
+    }
+
+    /// Server 1 (with these dial timings) connected to server 2.
+    private static func connectedPair(_ h: Harness, backoffMilliseconds: UInt64, lastingMilliseconds: UInt64) throws -> (Peer, Peer) {
+        var limits = PeerTransportLimits()
+        limits.minBackoffMilliseconds = backoffMilliseconds
+        limits.maxBackoffMilliseconds = max(backoffMilliseconds, limits.maxBackoffMilliseconds)
+        limits.lastingConnectionMilliseconds = lastingMilliseconds
+        let a = try h.start(id: 1, limits: limits), b = try h.start(id: 2)
+        a.transport.dial([b.address])
+        h.run { a.isConnected(to: 2) && b.isConnected(to: 1) }
+        return (a, b)
+    }
+
+    func testAPeerThatStopsListeningIsReportedUnreachableAtOnce() throws {
+        try withHarness { h in
+            // A backoff of 5 s: only the immediate redial of a lasting connection can report
+            // the refusal within the run's 2 s.
+            let (a, b) = try Self.connectedPair(h, backoffMilliseconds: 5000, lastingMilliseconds: 100)
+            h.linger(150)
+            XCTAssertEqual(a.unreachable, [])
+            h.stop(b)
+            h.run(timeoutMilliseconds: 2000) { a.unreachable == [2] }
+            h.linger(100)
+            XCTAssertEqual(a.unreachable, [2], "one report: the next attempt waits its backoff")
+        }
+    }
+
+    func testAShortLivedConnectionWaitsItsBackoffAndReportsNothingMeanwhile() throws {
+        try withHarness { h in
+            let (a, b) = try Self.connectedPair(h, backoffMilliseconds: 5000, lastingMilliseconds: 10_000)
+            h.stop(b)
+            h.run { a.disconnected == [2] }
+            h.linger(300)
+            XCTAssertEqual(a.unreachable, [], "no redial yet, so no refusal seen")
+        }
+    }
+
+    func testOnlyTheServerThatStoppedIsReported() throws {
+        try withHarness { h in
+            var limits = PeerTransportLimits()
+            limits.lastingConnectionMilliseconds = 100
+            let a = try h.start(id: 1, limits: limits), b = try h.start(id: 2)
+            let c = try h.start(id: 3)
+            a.transport.dial([b.address, c.address])
+            h.run { a.isConnected(to: 2) && a.isConnected(to: 3) }
+            h.linger(150)
+            // c stops; b (a different server) stays, so only c is reported.
+            h.stop(c)
+            h.run(timeoutMilliseconds: 2000) { a.unreachable == [3] }
+            XCTAssertTrue(a.transport.isConnected(to: 2))
         }
     }
 

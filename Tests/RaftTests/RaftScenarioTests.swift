@@ -365,6 +365,86 @@ final class RaftScenarioTests: XCTestCase {
     }
 }
 
+final class RaftUnreachableLeaderTests: XCTestCase {
+    /// Ticks until one live leader exists; how many it took.
+    private func ticksToElect(_ cluster: inout Cluster, within limit: Int) -> Int? {
+        for n in 1...limit {
+            cluster.tick()
+            if cluster.leaders.count == 1 { return n }
+        }
+        return nil
+    }
+
+    func testFollowersToldTheLeaderIsGoneElectWithinAFewTicks() throws {
+        for seed in UInt64(1)...16 {
+            var cluster = Cluster(size: 3, seed: seed)
+            let dead = try XCTUnwrap(cluster.electLeader())
+            cluster.tick(3)
+            let term = try XCTUnwrap(cluster.nodes[dead]?.term)
+            cluster.down.insert(dead)
+            for id in cluster.nodes.keys where id != dead { cluster.nodes[id]?.leaderUnreachable(dead) }
+            // Within the largest wait (4 ticks), or one election timeout more when the two
+            // campaigned in step and split the vote; never the whole timeout before it.
+            let ticks = try XCTUnwrap(ticksToElect(&cluster, within: 40), "seed \(seed): no leader")
+            XCTAssertLessThanOrEqual(ticks, 4 + 30, "seed \(seed)")
+            XCTAssertNotEqual(cluster.leaders, [dead])
+            XCTAssertGreaterThan(try XCTUnwrap(cluster.nodes[cluster.leaders[0]]?.term), term)
+        }
+    }
+
+    func testMostElectionsAfterTheNewsTakeAtMostFourTicks() throws {
+        var fast = 0
+        for seed in UInt64(1)...32 {
+            var cluster = Cluster(size: 3, seed: seed)
+            let dead = try XCTUnwrap(cluster.electLeader())
+            cluster.tick(3)
+            cluster.down.insert(dead)
+            for id in cluster.nodes.keys where id != dead { cluster.nodes[id]?.leaderUnreachable(dead) }
+            if let ticks = ticksToElect(&cluster, within: 4) { fast += 1; XCTAssertGreaterThanOrEqual(ticks, 1) }
+        }
+        // Without the news the first election comes after 20 ticks at the earliest.
+        XCTAssertGreaterThanOrEqual(fast, 24, "most of 32 seeds elect within 4 ticks")
+    }
+
+    func testWithoutTheNewsNoElectionBeforeTheTimeout() throws {
+        // The control of the tests above.
+        var cluster = Cluster(size: 3)
+        let dead = try XCTUnwrap(cluster.electLeader())
+        cluster.tick(3)
+        cluster.down.insert(dead)
+        XCTAssertNil(ticksToElect(&cluster, within: 15))
+    }
+
+    func testAFalseAlarmAboutALiveLeaderChangesNothing() throws {
+        for seed in UInt64(1)...8 {
+            var cluster = Cluster(size: 3, seed: seed)
+            let leader = try XCTUnwrap(cluster.electLeader())
+            cluster.tick(3)
+            let term = try XCTUnwrap(cluster.nodes[leader]?.term)
+            let follower = try XCTUnwrap(cluster.nodes.keys.sorted().first { $0 != leader })
+            cluster.nodes[follower]?.leaderUnreachable(leader)
+            cluster.tick(60)
+            XCTAssertEqual(cluster.leaders, [leader], "seed \(seed): the other follower refuses the pre-vote")
+            XCTAssertEqual(cluster.nodes[leader]?.term, term, "seed \(seed): no term was raised")
+            XCTAssertEqual(cluster.nodes[follower]?.leader, leader, "seed \(seed): the next heartbeat restores the leader")
+        }
+    }
+
+    func testNewsAboutAnotherServerOrFromALeaderIsIgnored() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        cluster.tick(3)
+        let term = try XCTUnwrap(cluster.nodes[leader]?.term)
+        let followers = cluster.nodes.keys.sorted().filter { $0 != leader }
+        cluster.nodes[followers[0]]?.leaderUnreachable(followers[1])
+        cluster.nodes[leader]?.leaderUnreachable(followers[0])
+        XCTAssertEqual(cluster.nodes[followers[0]]?.leader, leader)
+        cluster.tick(15)
+        XCTAssertEqual(cluster.leaders, [leader])
+        XCTAssertEqual(cluster.nodes[leader]?.term, term)
+    }
+}
+
 final class RaftSeedTests: XCTestCase {
     /// Neighbouring seeds start different streams: `seed | 1` once made seeds 2k and 2k+1 twins,
     /// and two twin followers of a dead leader split every vote in a lockstep test.
