@@ -62,17 +62,20 @@ final class PeerDialer {
         guard !isRetired else { return }
         // A refused or unreachable address: try the next resolved one at once.
         if !ended.isConnected && !candidates.isEmpty { return connectNext() }
-        // A connection that lasted resets the backoff; one that a peer (or we) ended right
-        // after the handshake does not, so a peer that keeps sending bad frames is redialed
-        // ever more slowly, not ten times a second.
+        // A connection that lasted resets the backoff and is redialed at once: if the peer's
+        // process is gone, its address refuses now, which tells the node
+        // (`PeerTransport.refused`) a whole election timeout before silence would. (Should the
+        // redial reach the dying listener before it closes, the next attempt comes after the
+        // shortest backoff.) One that a peer (or we) ended right after the handshake does
+        // neither, so a peer that keeps sending bad frames is redialed ever more slowly, not
+        // ten times a second.
         let lasted = establishedAt.map { transport.loop.nowMilliseconds &- $0 } ?? 0
-        if lasted >= transport.limits.maxBackoffMilliseconds { failures = 0 }
         establishedAt = nil
         candidates = []
-        // A connection that had been up a while is redialed at once: if the peer's process is
-        // gone, its address refuses now, which tells the node (`PeerTransport.refused`) a whole
-        // election timeout before silence would. One that ended sooner waits its backoff.
-        if lasted >= transport.limits.lastingConnectionMilliseconds { return attempt() }
+        if lasted >= transport.limits.lastingConnectionMilliseconds {
+            failures = 0
+            return attempt()
+        }
         retryLater()
     }
 

@@ -76,6 +76,8 @@ public final class PeerTransport {
     private var connections: [ObjectIdentifier: PeerConnection] = [:]
     /// Handshaken connections by the remote's ID, oldest first.
     private var established: [RaftNodeID: [PeerConnection]] = [:]
+    /// Servers whose address refused while another connection to them was still open: when.
+    private var refusedAt: [RaftNodeID: UInt64] = [:]
     private var inboundCount = 0
     private var isShutDown = false
     /// Backoff jitter; seeded from the system, as the shell may be.
@@ -249,12 +251,29 @@ public final class PeerTransport {
             if established[remote.id]?.isEmpty == true { established[remote.id] = nil }
         }
         if case .outbound(let dialer) = connection.origin { dialer.connectionEnded(connection) }
-        if let remote = connection.remote, !isShutDown { onDisconnected(remote.id) }
+        if let remote = connection.remote, !isShutDown {
+            onDisconnected(remote.id)
+            if let at = refusedAt[remote.id], established[remote.id] == nil {
+                if loop.nowMilliseconds &- at <= limits.lastingConnectionMilliseconds { reportUnreachable(remote.id) } else { refusedAt[remote.id] = nil }
+            }
+        }
     }
 
-    /// A dialer's address, last connected to server `id`, refused a connection.
+    /// A dialer's address, last connected to server `id`, refused a connection. Reported at
+    /// once when no connection to `id` is open; otherwise when the last one closes, if that
+    /// comes within `lastingConnectionMilliseconds` (a dead server's other connections close
+    /// at about the same moment, and not always first).
     func refused(_ id: RaftNodeID) {
-        guard !isShutDown, preferredConnection(to: id) == nil else { return }
+        guard !isShutDown else { return }
+        guard preferredConnection(to: id) == nil else {
+            refusedAt[id] = loop.nowMilliseconds
+            return
+        }
+        reportUnreachable(id)
+    }
+
+    private func reportUnreachable(_ id: RaftNodeID) {
+        refusedAt[id] = nil
         logger.debug("peer address refuses connections", ["id": String(id)])
         onUnreachable(id)
     }
