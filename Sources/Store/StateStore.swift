@@ -54,6 +54,7 @@ public final class StateStore {
             options: options)
         do throws(SQLiteError) {
             try connection.setPragma("foreign_keys", to: "ON")
+            try connection.setPragma("cache_size", to: "-\(StoreLimits.stateCacheKiB)")
             if checkpointsElsewhere { try connection.setPragma("wal_autocheckpoint", to: "0") }
         } catch {
             throw StoreError(error)

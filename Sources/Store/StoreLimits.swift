@@ -18,6 +18,12 @@ extension StoreLimits {
     /// Statements the state store keeps prepared: its fixed SQL, with room to spare, so the
     /// cache never empties on the apply path.
     public static let stateCachedStatements = 256
+    /// The state store's page cache, in KiB (SQLite's default is 2,000). At the default, a
+    /// registration read about one page back from the OS (a `pread` on the loop thread, 0.89
+    /// per request under `scripts/bench register`), because the indexes a write walks no
+    /// longer fitted; at 32 MiB there were none in the same run. Per connection, so the store's
+    /// alone: the snapshot and checkpoint connections read each page once.
+    public static let stateCacheKiB = 32 * 1_024
     /// The size, in pages, past which `state.db`'s WAL is started over from the loop thread
     /// (`StateStore.finishCheckpoint`) rather than left to grow: 32 MiB with 4 KiB pages. Under
     /// a steady heavy write load that is a two-fsync pause about once a second; under a normal

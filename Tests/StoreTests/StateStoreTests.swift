@@ -110,4 +110,10 @@ final class StateStoreTests: StoreTestCase {
         XCTAssertEqual(try store.connection.pragma("journal_mode"), .text("wal"))
         XCTAssertEqual(try store.connection.pragma("synchronous"), .integer(1))  // NORMAL
     }
+
+    func testKeepsALargerPageCacheThanSQLitesDefault() throws {
+        // Negative: a size in KiB (a positive value would be pages).
+        XCTAssertEqual(try store.connection.pragma("cache_size"), .integer(-Int64(StoreLimits.stateCacheKiB)))
+        XCTAssertGreaterThan(StoreLimits.stateCacheKiB, 2_000, "SQLite's default")
+    }
 }
