@@ -55,6 +55,33 @@ final class LoopTests: XCTestCase {
         }
     }
 
+    func testWritesTheSocketCannotTakeAtOnceAreQueuedAndArriveInOrder() throws {
+        try withLoop { loop in
+            let listener = try TCPListener(loop: loop)
+            var server: TCPStream?
+            var received: [UInt8] = []
+            try listener.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { stream in
+                server = stream
+                stream.onRead = { received += Array($0) }
+            }
+            let client = try TCPStream(loop: loop)
+            var connected = false
+            client.connect(to: try SocketAddress(ip: "127.0.0.1", port: listener.localAddress!.port)) { _ in connected = true }
+            try run(loop) { connected && server != nil }
+            // 8 MiB in three writes while the server reads nothing: the first fills the
+            // socket buffers and queues its rest; the others queue behind it.
+            let chunks = (0..<3).map { part in (0..<(part == 0 ? 6 << 20 : 1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ part) } }
+            for chunk in chunks { client.write(chunk) }
+            XCTAssertGreaterThan(client.pendingWriteBytes, 0, "the kernel cannot have taken 8 MiB at once")
+            try server?.startReading()
+            let expected = chunks.flatMap { $0 }
+            try run(loop) { received.count >= expected.count }
+            XCTAssertEqual(received.count, expected.count)
+            XCTAssertTrue(received == expected, "bytes arrive whole and in write order")
+            XCTAssertEqual(client.pendingWriteBytes, 0)
+        }
+    }
+
     func testPeerCloseIsReportedAsEndOfStream() throws {
         try withLoop { loop in
             let listener = try TCPListener(loop: loop)
