@@ -38,6 +38,7 @@ public final class SQLiteConnection {
     public init(path: String, options: Options = Options()) throws(SQLiteError) {
         self.path = path
         self.options = options
+        Self.configureOnce
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -58,6 +59,16 @@ public final class SQLiteConnection {
     deinit {
         close()
     }
+
+    /// Process-wide settings, applied before the first connection initializes SQLite: memory
+    /// statistics off (the store never reads them, and with them on every allocation inside
+    /// SQLite takes one global mutex, contended between the loop thread and the log writer: a
+    /// futex call every two registrations on the loop thread under `scripts/bench register`).
+    /// Should another part of the process have initialized SQLite first, the call is refused
+    /// and the default stays.
+    private static let configureOnce: Void = {
+        _ = gravity_sqlite_disable_memory_statistics()
+    }()
 
     /// Finalizes the cached statements and closes the database. Idempotent.
     ///
