@@ -71,10 +71,10 @@ public final class TCPStream: Handle {
         guard state == .open, bytes.count > 0 else { return }
         var buffer = uv_buf_init(UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
         // EAGAIN: the socket is full, or earlier writes are still queued (they go first).
-        let written = uv_try_write(stream, &buffer, 1)
-        if written == Int32(bytes.count) { return }
-        if written < 0, written != UV_EAGAIN.rawValue { return close() }
-        queue(UnsafeRawBufferPointer(rebasing: bytes[Int(max(written, 0))...]))
+        let written = Int(uv_try_write(stream, &buffer, 1))
+        if written == bytes.count { return }
+        if written < 0, written != Int(UV_EAGAIN.rawValue) { return close() }
+        queue(UnsafeRawBufferPointer(rebasing: bytes[max(written, 0)...]))
     }
 
     /// Hands `bytes` to libuv's write queue.
