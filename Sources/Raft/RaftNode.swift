@@ -207,15 +207,13 @@ public struct RaftNode: Sendable {
         electionTimeout = min(electionTimeout, electionElapsed + wait)
     }
 
-    /// The generator's first state: SplitMix64's finalizer, a bijection, so different seeds
-    /// start different streams (`seed | 1` made seeds 2k and 2k+1 twins, which in a lockstep
-    /// test drew the same timeouts forever and split every vote). Xorshift needs a non-zero
-    /// state; the one seed that scrambles to 0 starts at 1.
+    /// The generator's first state: SplitMix64's first draw from `seed`, a bijection of it, so
+    /// different seeds start different streams (`seed | 1` made seeds 2k and 2k+1 twins, which
+    /// in a lockstep test drew the same timeouts forever and split every vote). Xorshift needs a
+    /// non-zero state; the one seed that scrambles to 0 starts at 1.
     static func scramble(_ seed: UInt64) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
+        var generator = SplitMix64(seed: seed)
+        let z = generator.next()
         return z == 0 ? 1 : z
     }
 

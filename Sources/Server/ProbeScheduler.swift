@@ -1,3 +1,4 @@
+import Raft
 import Registry
 import Store
 

@@ -1,3 +1,4 @@
+import Raft
 import Server
 
 /// The simulator's randomness: one seeded SplitMix64 (the node's own generator), so a run is a

@@ -367,6 +367,20 @@ final class RaftScenarioTests: XCTestCase {
 
 final class RaftUnreachableLeaderTests: XCTestCase {
     /// Ticks until one live leader exists; how many it took.
+    /// A 3-server cluster whose settled leader has just died (with `news`, its followers were
+    /// told): the cluster, the dead leader and its term.
+    private func clusterWithDeadLeader(seed: UInt64 = 1, news: Bool) throws -> (Cluster, RaftNodeID, UInt64) {
+        var cluster = Cluster(size: 3, seed: seed)
+        let dead = try XCTUnwrap(cluster.electLeader())
+        cluster.tick(3)
+        let term = try XCTUnwrap(cluster.nodes[dead]?.term)
+        cluster.down.insert(dead)
+        if news {
+            for id in cluster.nodes.keys where id != dead { cluster.nodes[id]?.leaderUnreachable(dead) }
+        }
+        return (cluster, dead, term)
+    }
+
     private func ticksToElect(_ cluster: inout Cluster, within limit: Int) -> Int? {
         for n in 1...limit {
             cluster.tick()
@@ -377,12 +391,7 @@ final class RaftUnreachableLeaderTests: XCTestCase {
 
     func testFollowersToldTheLeaderIsGoneElectWithinAFewTicks() throws {
         for seed in UInt64(1)...16 {
-            var cluster = Cluster(size: 3, seed: seed)
-            let dead = try XCTUnwrap(cluster.electLeader())
-            cluster.tick(3)
-            let term = try XCTUnwrap(cluster.nodes[dead]?.term)
-            cluster.down.insert(dead)
-            for id in cluster.nodes.keys where id != dead { cluster.nodes[id]?.leaderUnreachable(dead) }
+            var (cluster, dead, term) = try clusterWithDeadLeader(seed: seed, news: true)
             // Within the largest wait (4 ticks), or one election timeout more when the two
             // campaigned in step and split the vote; never the whole timeout before it.
             let ticks = try XCTUnwrap(ticksToElect(&cluster, within: 40), "seed \(seed): no leader")
@@ -395,11 +404,7 @@ final class RaftUnreachableLeaderTests: XCTestCase {
     func testMostElectionsAfterTheNewsTakeAtMostFourTicks() throws {
         var fast = 0
         for seed in UInt64(1)...32 {
-            var cluster = Cluster(size: 3, seed: seed)
-            let dead = try XCTUnwrap(cluster.electLeader())
-            cluster.tick(3)
-            cluster.down.insert(dead)
-            for id in cluster.nodes.keys where id != dead { cluster.nodes[id]?.leaderUnreachable(dead) }
+            var (cluster, _, _) = try clusterWithDeadLeader(seed: seed, news: true)
             if let ticks = ticksToElect(&cluster, within: 4) { fast += 1; XCTAssertGreaterThanOrEqual(ticks, 1) }
         }
         // Without the news the first election comes after 20 ticks at the earliest.
@@ -408,10 +413,7 @@ final class RaftUnreachableLeaderTests: XCTestCase {
 
     func testWithoutTheNewsNoElectionBeforeTheTimeout() throws {
         // The control of the tests above.
-        var cluster = Cluster(size: 3)
-        let dead = try XCTUnwrap(cluster.electLeader())
-        cluster.tick(3)
-        cluster.down.insert(dead)
+        var (cluster, _, _) = try clusterWithDeadLeader(news: false)
         XCTAssertNil(ticksToElect(&cluster, within: 15))
     }
 

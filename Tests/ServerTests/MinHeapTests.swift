@@ -1,4 +1,5 @@
 // The probe schedule's heap gives elements back in order, whatever order they went in.
+import Raft
 @testable import Server
 import XCTest
 

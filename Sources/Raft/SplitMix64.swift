@@ -1,0 +1,17 @@
+/// A seeded generator (SplitMix64, Steele et al. 2014): the same seed draws the same numbers.
+/// It lives in the consensus core, the lowest module that needs one: `RaftNode` scrambles its
+/// seed with it, and the node (`ServerNode.random`), the simulator and the shell draw from it.
+/// The shell seeds it from the kernel at start-up; the simulator from its run seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
