@@ -273,6 +273,27 @@ extension JSON {
         (0x41...0x5a).contains(byte) ? byte | 0x20 : byte
     }
 
+    /// `key` lowercased, so that two keys match ignoring case exactly when their folded forms
+    /// are equal (as `equalIgnoringCase` decides). ASCII keys (nearly all) fold byte by byte,
+    /// without allocating up to 15 bytes (a small string).
+    public static func foldedKey(_ key: String) -> String {
+        enum Fold { case unchanged, ascii(String), unicode }
+        var key = key
+        let fold: Fold = key.withUTF8 { bytes in
+            if bytes.contains(where: { $0 >= 0x80 }) { return .unicode }
+            if !bytes.contains(where: { (0x41...0x5a).contains($0) }) { return .unchanged }
+            return .ascii(String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for (position, byte) in bytes.enumerated() { buffer[position] = asciiFolded(byte) }
+                return bytes.count
+            })
+        }
+        switch fold {
+        case .unchanged: return key
+        case .ascii(let folded): return folded
+        case .unicode: return key.lowercased()
+        }
+    }
+
     /// The first present key among `keys` (a field and its snake_case aliases).
     public func first(of keys: String...) -> JSON? {
         for key in keys { if let value = self[key] { return value } }

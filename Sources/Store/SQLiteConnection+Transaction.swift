@@ -31,7 +31,9 @@ extension SQLiteConnection {
     private func withTransaction<T, E: SQLiteErrorConvertible>(
         begin: String, _ body: () throws(E) -> T
     ) throws(E) -> T {
-        do throws(SQLiteError) { try execute(begin) } catch { throw E(error) }
+        // BEGIN and COMMIT run once per applied batch: prepared once, not parsed by
+        // sqlite3_exec every time.
+        do throws(SQLiteError) { try cached(begin).run() } catch { throw E(error) }
         let result: T
         do throws(E) {
             result = try body()
@@ -40,7 +42,7 @@ extension SQLiteConnection {
             throw error
         }
         do throws(SQLiteError) {
-            try execute("COMMIT")
+            try cached("COMMIT").run()
         } catch {
             // A COMMIT refused with SQLITE_BUSY leaves the transaction open.
             rollBack()

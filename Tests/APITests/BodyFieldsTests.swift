@@ -30,6 +30,31 @@ final class BodyFieldsTests: XCTestCase {
         XCTAssertNil(try body.string("Missing"))
     }
 
+    /// BodyFields folds member names once and compares folded keys; what it finds must be what
+    /// `JSON`'s subscript finds (the last exact match, else the last match ignoring case, with
+    /// Unicode lowercasing of the members' names), for every body and key here. Keys are field
+    /// names, which are ASCII.
+    func testFoldedLookupFindsWhatTheSubscriptFinds() throws {
+        let bodies = [
+            #"{"name": "a", "Name": "b", "ID": "c", "id": "d"}"#,
+            #"{"NAME": "a", "name": "b"}"#,
+            #"{"tag": "a", "Tags": "b", "TAGS": "c"}"#,
+            #"{"a[": "a", "A{": "b"}"#,
+            "{\"\u{212A}ind\": \"a\", \"ÉTAT\": \"b\", \"\u{212A}\": \"c\"}",
+            #"{"xTAT": "a", "Aé": "b", "[é": "c", "": "d"}"#,
+        ]
+        let keys = ["Name", "NAME", "name", "ID", "Id", "id", "Tags", "tag", "TAG", "A{", "a[", "Kind", "KIND", "k", "K",
+                    "Xtat", "XTAT", "", "Missing"]
+        for text in bodies {
+            let body = try fields(text)
+            for key in keys {
+                let expected: String?
+                if case .string(let value)? = body.json[key] { expected = value } else { expected = nil }
+                XCTAssertEqual(try body.string(key), expected, "\(key) in \(text)")
+            }
+        }
+    }
+
     func testNullMeansNotGiven() throws {
         let body = try fields(#"{"Name":null,"Tags":null,"Port":null,"Check":null}"#)
         XCTAssertNil(try body.string("Name"))

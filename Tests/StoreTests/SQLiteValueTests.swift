@@ -121,4 +121,19 @@ final class SQLiteValueTests: StoreTestCase {
         XCTAssertLessThanOrEqual(small.cachedStatementCount, 2)
         XCTAssertEqual(try small.cached("SELECT 3").query { $0.int64(at: 0) }, [3])
     }
+
+    /// The cache hashes a statement by its length and ends only: texts that share them and
+    /// differ in the middle must still be two statements.
+    func testCachedStatementsThatDifferOnlyInTheMiddleStayApart() throws {
+        let db = try SQLiteConnection(path: path("middle.db"))
+        defer { db.close() }
+        let padding = String(repeating: " ", count: 40)
+        let one = "SELECT 'padding!', 1 AS value" + padding
+        let two = "SELECT 'padding!', 2 AS value" + padding
+        XCTAssertEqual(one.utf8.count, two.utf8.count)
+        XCTAssertEqual(try db.cached(one).query { $0.int64(at: 1) }, [1])
+        XCTAssertEqual(try db.cached(two).query { $0.int64(at: 1) }, [2])
+        XCTAssertEqual(try db.cached(one).query { $0.int64(at: 1) }, [1])
+        XCTAssertEqual(db.cachedStatementCount, 2)
+    }
 }
