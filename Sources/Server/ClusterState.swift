@@ -14,6 +14,13 @@ struct PendingWrite {
     let deadline: UInt64
 }
 
+/// A command this node proposed as leader, kept until its index is applied.
+struct ProposedCommand {
+    let term: UInt64
+    let command: Command
+    let leaderMilliseconds: UInt64
+}
+
 /// The results of the latest applied entries, so that a forwarded write whose answer from the
 /// leader arrives after this server applied its entry can still be answered.
 struct RecentResults {

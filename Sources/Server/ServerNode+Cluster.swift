@@ -15,11 +15,15 @@ extension ServerNode {
         if let waiting, pendingWrites.count + forwardedWrites.count >= config.maxPendingWrites {
             return refuse(waiting.id, waiting.listener, .tooManyRequests, "too many writes waiting for the disk; retry later")
         }
-        let payload = LogEntryPayload.encode(command, leaderMilliseconds: wallMilliseconds)
+        let time = wallMilliseconds
+        let payload = LogEntryPayload.encode(command, leaderMilliseconds: time)
         if raft.role == .leader {
             guard let index = raft.propose(payload) else {
                 if let waiting { refuse(waiting.id, waiting.listener, .internalServerError, "leadership is being transferred; retry") }
                 return
+            }
+            if proposedCommands.count < config.maxPendingWrites {
+                proposedCommands[index] = ProposedCommand(term: raft.term, command: command, leaderMilliseconds: time)
             }
             if var waiting {
                 waiting.term = raft.term
@@ -291,7 +295,9 @@ extension ServerNode {
             fatalError("cannot install the leader's snapshot at index \(pending.index): \(error)")
         }
         outputs.append(.note("installed the leader's snapshot", [("index", String(pending.index))]))
-        // Everything may have changed: drop what was derived from the old state.
+        // Everything may have changed: drop what was derived from the old state. Proposals at
+        // or below the snapshot will not be applied one by one.
+        proposedCommands = proposedCommands.filter { $0.key > pending.index }
         cache.removeAll()
         discoveryCache.removeAll()
         for id in parked.keys.sorted() {
