@@ -141,7 +141,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONParser.Error) -> String {
         position += 1
-        var scalars: [UInt8] = []
+        // Most strings hold no escape: they are decoded straight from the input, without
+        // growing a byte array one byte at a time.
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return String(decoding: bytes[start..<position - 1], as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            position += 1
+        }
+        var scalars = Array(bytes[start..<position])
         while true {
             guard position < bytes.count else { throw fail("unexpected end of JSON input in string") }
             let byte = bytes[position]

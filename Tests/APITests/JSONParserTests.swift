@@ -16,6 +16,11 @@ final class JSONParserTests: XCTestCase {
     func testStringEscapes() throws {
         XCTAssertEqual(try parse(#""a\"b\\c\/d\n\t\u00e9\ud83d\ude00""#), .string("a\"b\\c/d\n\té😀"))
         XCTAssertEqual(try parse(#""\ud800x""#), .string("\u{FFFD}x"))
+        // Strings without escapes are decoded straight from the input; one with an escape
+        // after a plain prefix keeps the prefix.
+        XCTAssertEqual(try parse(#"["plain", "", "pre\tfix", "é\"", "\u0041bc"]"#),
+                       .array([.string("plain"), .string(""), .string("pre\tfix"), .string("é\""), .string("Abc")]))
+        XCTAssertEqual(try JSONParser.parse([0x22, 0x61, 0xFF, 0x62, 0x22]), .string("a\u{FFFD}b"), "invalid UTF-8 is repaired")
     }
 
     func testRoundTripsThroughTheWriter() throws {
@@ -33,6 +38,8 @@ final class JSONParserTests: XCTestCase {
             ("[1 2]", "after array element"),
             ("01", "after top-level value"),
             ("\"a\u{01}\"", "in string literal"),
+            ("\"abc", "in string"),
+            ("\"a\\nb", "in string"),
             ("\"\\x\"", "in string escape code"),
             ("tru", "in literal true"),
             ("{} x", "after top-level value"),
