@@ -9,6 +9,12 @@ struct BinaryWriter {
     /// Everything written so far.
     private(set) var bytes: [UInt8] = []
 
+    /// Room for a typical command (a registration is about 100 bytes), so that writing one
+    /// does not grow the array seven times.
+    init() {
+        bytes.reserveCapacity(256)
+    }
+
     /// One raw byte.
     mutating func writeByte(_ byte: UInt8) {
         bytes.append(byte)

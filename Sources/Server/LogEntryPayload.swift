@@ -5,8 +5,11 @@ import Registry
 /// what lets every replica apply time-dependent rules (lock-delay) identically.
 enum LogEntryPayload {
     static func encode(_ command: Command, leaderMilliseconds: UInt64) -> [UInt8] {
-        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: leaderMilliseconds >> (8 * $0)) }
-        bytes.append(contentsOf: command.encode())
+        let encoded = command.encode()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + encoded.count)
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: leaderMilliseconds >> UInt64(shift))) }
+        bytes.append(contentsOf: encoded)
         return bytes
     }
 
