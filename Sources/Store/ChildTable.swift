@@ -4,7 +4,10 @@
 /// Items are replaced whole: a write deletes the owner's rows and inserts the new ones, and a
 /// read orders by the item columns, so a list comes back in `position` order and a map in key
 /// byte order.
-struct ChildTable {
+///
+/// A class: the tables are static constants handed around on the apply path, and copying a
+/// struct of seven strings and arrays cost seven retains and releases each time.
+final class ChildTable: Sendable {
     let table: String
     let ownerColumns: [String]
     let itemColumns: [String]
