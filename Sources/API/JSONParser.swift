@@ -238,56 +238,29 @@ public struct JSONParser {
 
 extension JSON {
     /// Looks a key up as Go's decoder does: an exact match first, then the last key equal
-    /// ignoring ASCII case. Consul clients send `Name`, `name` or `NAME` interchangeably.
+    /// ignoring case (their `foldedKey`s equal). Consul clients send `Name`, `name` or `NAME`
+    /// interchangeably.
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         // One pass from the end: the last exact match wins at once, else the last folded one.
         var folded: JSON?
+        var target: String?
         for (name, value) in members.reversed() {
             if name == key { return value }
-            if folded == nil, Self.equalIgnoringCase(name, key) { folded = value }
+            guard folded == nil else { continue }
+            if target == nil { target = Self.foldedKey(key) }
+            if Self.foldedKey(name) == target { folded = value }
         }
         return folded
-    }
-
-    /// `a.lowercased() == b.lowercased()`, without allocating when both are ASCII (every
-    /// field name we look up, and nearly every key sent): decoders ask for each absent field.
-    private static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        let ascii: Bool? = a.withUTF8 { x in b.withUTF8 { y in asciiEqualIgnoringCase(x, y) } }
-        // Outside ASCII, lowercasing is Unicode's (the Kelvin sign lowercases to "k"): keep it.
-        return ascii ?? (a.lowercased() == b.lowercased())
-    }
-
-    /// Whether ASCII `x` and `y` are equal with A-Z folded; nil when a byte outside ASCII may
-    /// decide. An ASCII byte that differs after an equal ASCII prefix decides alone, since
-    /// lowercasing maps that prefix and that byte to themselves.
-    private static func asciiEqualIgnoringCase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool? {
-        // Lowercasing maps an ASCII first character to one ASCII byte, its letter folded: two
-        // ASCII first characters that fold apart decide without a look at the rest.
-        if let p = x.first, let q = y.first, p < 0x80, q < 0x80, asciiFolded(p) != asciiFolded(q) { return false }
-        guard x.count == y.count else {
-            return x.contains(where: { $0 >= 0x80 }) || y.contains(where: { $0 >= 0x80 }) ? nil : false
-        }
-        for position in 0..<x.count {
-            let p = x[position]
-            let q = y[position]
-            if p >= 0x80 || q >= 0x80 { return nil }
-            if p == q { continue }
-            // Otherwise equal only as the two cases of one letter.
-            guard p | 0x20 == q | 0x20, (0x61...0x7a).contains(p | 0x20) else { return false }
-        }
-        return true
     }
 
     private static func asciiFolded(_ byte: UInt8) -> UInt8 {
         (0x41...0x5a).contains(byte) ? byte | 0x20 : byte
     }
 
-    /// `key` lowercased, so that two keys match ignoring case exactly when their folded forms
-    /// are equal (as `equalIgnoringCase` decides). ASCII keys (nearly all) fold byte by byte,
-    /// without allocating up to 15 bytes (a small string).
+    /// `key` lowercased (Unicode's lowercasing: the Kelvin sign becomes "k"): two keys match
+    /// ignoring case exactly when their folded forms are equal. ASCII keys (nearly all) fold
+    /// byte by byte, without allocating up to 15 bytes (a small string).
     public static func foldedKey(_ key: String) -> String {
         enum Fold { case unchanged, ascii(String), unicode }
         var key = key

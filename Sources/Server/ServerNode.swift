@@ -519,7 +519,7 @@ public struct ServerNode {
         var commands: [IndexedCommand] = []
         var terms: [UInt64] = []
         for entry in entries {
-            let proposed = proposedCommands.isEmpty ? nil : proposedCommands.removeValue(forKey: entry.index)
+            let proposed = proposedCommands.removeValue(forKey: entry.index)
             switch entry.kind {
             case .command:
                 if let proposed, proposed.term == entry.term {
