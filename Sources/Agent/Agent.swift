@@ -326,6 +326,8 @@ public final class Agent {
             peers?.dial(addresses)
         case .takeSnapshot:
             takeSnapshot()
+        case .release(let memory):
+            loop.queueWork({ memory.free() }, completion: { _ in })
         case .note(let message, let fields):
             logger.named("raft").log(.info, message, pairs: fields)
         }

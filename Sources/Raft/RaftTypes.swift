@@ -123,3 +123,17 @@ public struct RaftSnapshot: Sendable, Equatable {
         self.data = data
     }
 }
+
+/// What a compaction let go of: the log entries it dropped (with copies of the ones it kept,
+/// sharing their buffers) and the data of the snapshot it replaced. Some 400,000 buffers and a
+/// copy of the whole state after 30 s of heavy writes: where they are freed is the caller's
+/// choice (a shell frees them on a pool thread, not its event loop).
+public struct CompactedMemory: Sendable {
+    public var entries: [RaftEntry]
+    public var snapshotData: [UInt8]
+
+    public init(entries: [RaftEntry] = [], snapshotData: [UInt8] = []) {
+        self.entries = entries
+        self.snapshotData = snapshotData
+    }
+}

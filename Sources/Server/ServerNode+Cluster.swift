@@ -325,7 +325,7 @@ extension ServerNode {
         guard let taken, snapshotRequest.installs == cluster.installs else { return }
         let index = taken.index
         guard index > raft.log.snapshotIndex, index <= raft.log.applied, let term = raft.log.term(at: index) else { return }
-        raft.compact(through: index, data: taken.data)
+        outputs.append(.release(ReleasedMemory(raft.compact(through: index, data: taken.data))))
         outputs.append(.note("snapshot taken; log compacted", [("index", String(index)), ("bytes", String(taken.data.count))]))
         guard let membership = raft.latestSnapshot?.membership else { return }
         disk.enqueue(PersistBatch(compaction: LogCompaction(index: index, term: term, membership: membership, checksum: taken.checksum)),

@@ -199,6 +199,7 @@ public struct Simulation {
         case .dial(let addresses): dial(addresses, from: index)
         case .takeSnapshot: takeSnapshot(index)
         case .startProbe, .upgrade, .push, .note: break
+        case .release(let memory): memory.free()
         }
     }
 

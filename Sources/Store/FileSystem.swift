@@ -149,7 +149,7 @@ enum FileSystem {
             if count < 0 && code == EINTR { continue }
             guard count >= 0 else { throw failure("read", path, code) }
             guard count > 0 else { return (crc.value, total) }
-            crc.update(Array(chunk.prefix(count)))
+            chunk.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             total += count
         }
     }

@@ -20,6 +20,13 @@ extension StateStore {
     /// The copy `snapshot(to:)` makes, from any connection to a state database; the index is
     /// the copy's own `applied_index` (what that connection saw when the copy began).
     static func snapshot(of connection: SQLiteConnection, to path: String) throws(StoreError) -> SnapshotInfo {
+        try snapshot(of: connection, to: path, keepingBytes: false).info
+    }
+
+    /// The copy, and with `keepingBytes` its bytes too: the file is read back once, for both the
+    /// checksum and the bytes (a snapshot of a large catalog is some 100 MB).
+    private static func snapshot(of connection: SQLiteConnection, to path: String,
+                                 keepingBytes: Bool) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
         let temporary = path + ".tmp"
         try FileSystem.removeFile(temporary)
         do throws(StoreError) {
@@ -43,11 +50,22 @@ extension StateStore {
             copy.close()
             try FileSystem.syncFileGradually(
                 temporary, sliceBytes: StoreLimits.snapshotSyncSliceBytes, pauseMicroseconds: StoreLimits.snapshotSyncPauseMicroseconds)
-            let (checksum, bytes) = try FileSystem.checksum(of: temporary)
+            let checksum: UInt32
+            let bytes: Int
+            var data: [UInt8] = []
+            if keepingBytes {
+                guard let read = try FileSystem.readFile(temporary, maxBytes: maxSnapshotBytes) else {
+                    throw .corrupt("snapshot \(temporary) is missing")
+                }
+                data = read
+                (checksum, bytes) = (CRC32C.checksum(read), read.count)
+            } else {
+                (checksum, bytes) = try FileSystem.checksum(of: temporary)
+            }
             try FileSystem.keepAsPrevious(path)
             try FileSystem.renameDurably(temporary, over: path)
             assert(bytes > 0, "a SQLite database is never empty")
-            return SnapshotInfo(index: index, checksum: checksum, bytes: bytes)
+            return (SnapshotInfo(index: index, checksum: checksum, bytes: bytes), data)
         } catch {
             // The temporary file is useless after a failure; a second failure removing it
             // says nothing the first did not.
@@ -147,8 +165,7 @@ extension StateStore {
 
     /// `snapshot(of:to:)` and the file's bytes.
     static func snapshotData(of connection: SQLiteConnection, to path: String) throws(StoreError) -> (info: SnapshotInfo, data: [UInt8]) {
-        let info = try snapshot(of: connection, to: path)
-        return (info, try readSnapshot(at: path, expectedChecksum: info.checksum))
+        try snapshot(of: connection, to: path, keepingBytes: true)
     }
 
     /// The bytes of the snapshot file at `path`, checked against `expectedChecksum`.

@@ -363,6 +363,35 @@ final class RaftScenarioTests: XCTestCase {
         XCTAssertEqual(cluster.nodes[behind]?.log.snapshotIndex, applied)
         XCTAssertEqual(cluster.nodes[behind]?.membership, cluster.nodes[leader]?.membership)
     }
+
+    /// Compaction hands back the storage it let go (for the shell to free off its loop): the
+    /// dropped entries, the kept ones' copies after them, and the replaced snapshot's data; the
+    /// log itself keeps exactly the entries after the compaction point.
+    func testCompactionHandsBackWhatItDropped() throws {
+        var cluster = Cluster(size: 3)
+        let leader = try XCTUnwrap(cluster.electLeader())
+        for n in 0..<10 { _ = cluster.propose("w\(n)", at: leader) }
+        cluster.tick(2)
+        let first = try XCTUnwrap(cluster.nodes[leader]?.log.applied)
+        let before = try XCTUnwrap(cluster.nodes[leader]?.log.entries)
+        let firstRelease = try XCTUnwrap(cluster.nodes[leader]?.compact(through: first - 3, data: [1]))
+        XCTAssertEqual(firstRelease.entries, before, "the old storage, dropped and kept entries alike")
+        XCTAssertEqual(firstRelease.snapshotData, [], "no snapshot was replaced")
+        XCTAssertEqual(cluster.nodes[leader]?.log.entries, Array(before.suffix(3)))
+        XCTAssertEqual(cluster.nodes[leader]?.log.entries.first?.index, first - 2)
+
+        for n in 10..<15 { _ = cluster.propose("w\(n)", at: leader) }
+        cluster.tick(2)
+        let second = try XCTUnwrap(cluster.nodes[leader]?.log.applied)
+        let secondRelease = try XCTUnwrap(cluster.nodes[leader]?.compact(through: second, data: [2]))
+        XCTAssertEqual(secondRelease.entries.map(\.index), Array((first - 2)...second))
+        XCTAssertEqual(secondRelease.snapshotData, [1])
+        XCTAssertEqual(cluster.nodes[leader]?.log.entries, [])
+        XCTAssertEqual(cluster.nodes[leader]?.latestSnapshot?.data, [2])
+        // Nothing to drop: nothing handed back.
+        XCTAssertEqual(cluster.nodes[leader]?.compact(through: second, data: [3]).entries, [])
+        XCTAssertEqual(cluster.nodes[leader]?.latestSnapshot?.data, [2])
+    }
 }
 
 final class RaftUnreachableLeaderTests: XCTestCase {

@@ -91,7 +91,7 @@ struct ClusterHarness {
                 case .startProbe(let id, let spec):
                     if case .http(let probe) = spec { member.probed.append(probe.url) }
                     inbox.append((target, .probeFinished(id, ProbeResult(status: probeStatus, output: "probed by n\(target)", durationMilliseconds: 1))))
-                case .upgrade, .push, .note: break
+                case .upgrade, .push, .note, .release: break
                 }
             }
             members[target] = member

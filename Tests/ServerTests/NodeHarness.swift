@@ -47,7 +47,7 @@ struct NodeHarness {
                 case .push(let id, let message): pushes.append((id, String(decoding: message, as: UTF8.self)))
                 case .persist: pending.append(.persisted)
                 case .startProbe(let id, let spec): probes.append((id, spec))
-                case .send, .dial, .note: break
+                case .send, .dial, .note, .release: break
                 case .takeSnapshot: pending.append(.snapshotTaken(nil))
                 }
             }
