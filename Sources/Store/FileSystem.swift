@@ -29,6 +29,10 @@ enum FileSystem {
         // Nothing was written through this descriptor, so close cannot lose data.
         defer { Glibc.close(descriptor) }
         var content: [UInt8] = []
+        // Sized once: a snapshot is read whole (some 100 MB for a large catalog), and growing
+        // the array by doubling copied it over and over.
+        var status = stat()
+        if fstat(descriptor, &status) == 0 { content.reserveCapacity(min(Int(status.st_size), maxBytes)) }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             // errno is read inside the closure, right after the call that set it.
