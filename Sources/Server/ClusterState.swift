@@ -160,6 +160,9 @@ struct ClusterState {
     var writtenVote: RaftNodeID?
     /// When the last snapshot was asked for (0: never since start).
     var lastSnapshotAsked: UInt64 = 0
+    /// How long after it the next may be asked: drawn anew each time between the configured
+    /// interval and twice it (`ServerNode.compactIfDue`).
+    var snapshotGap: UInt64 = 0
     /// Snapshots installed from the leader so far.
     var installs = 0
 }

@@ -310,10 +310,17 @@ extension ServerNode {
 
     /// Asks for a snapshot once enough entries were applied since the last, so the log (in
     /// memory and in `raft.db`) stays bounded; followers too far behind get the snapshot instead.
+    ///
+    /// The least time between two is drawn anew each time between the configured interval and
+    /// twice it, as Consul staggers its snapshots: servers that apply the same entries would
+    /// otherwise all copy their state at the same moment, every interval, and a copy of a large
+    /// catalog takes a core and the disk for a second or more.
     private mutating func compactIfDue() {
         guard !snapshotRequest.asked, restoring == nil, raft.log.applied >= raft.log.snapshotIndex + config.snapshotThreshold,
-              monotonicMilliseconds >= cluster.lastSnapshotAsked + config.snapshotIntervalMilliseconds || cluster.lastSnapshotAsked == 0 else { return }
+              monotonicMilliseconds >= cluster.lastSnapshotAsked + cluster.snapshotGap || cluster.lastSnapshotAsked == 0 else { return }
         cluster.lastSnapshotAsked = max(1, monotonicMilliseconds)
+        let interval = config.snapshotIntervalMilliseconds
+        cluster.snapshotGap = interval + (interval > 0 ? UInt64.random(in: 0..<interval, using: &random) : 0)
         snapshotRequest.asked = true
         snapshotRequest.installs = cluster.installs
         outputs.append(.takeSnapshot)

@@ -143,7 +143,7 @@ public struct ServerConfig: Sendable {
     public var snapshotThreshold: UInt64 = 16384
     /// At least this long between snapshots (Consul: `raft_snapshot_interval`, 30 s): under a
     /// heavy write load each copies the whole state, so the threshold alone would copy it every
-    /// second or so.
+    /// second or so. Each gap is drawn between this and twice it, so that servers stagger.
     public var snapshotIntervalMilliseconds: UInt64 = 30_000
     /// Writes waiting for commit at most; beyond it new writes get 429.
     public var maxPendingWrites = 65536

@@ -85,7 +85,7 @@ struct AgentCommand: ParsableCommand {
     @Option(name: consulName("raft-snapshot-threshold"), help: "Applied entries between Raft snapshots (default 16384).")
     var raftSnapshotThreshold: UInt64?
 
-    @Option(name: consulName("raft-snapshot-interval"), help: "Least time between Raft snapshots, e.g. 30s (default) or 0s.")
+    @Option(name: consulName("raft-snapshot-interval"), help: "Least time between Raft snapshots, e.g. 30s (default) or 0s; each gap is drawn between it and twice it, so servers stagger.")
     var raftSnapshotInterval: String?
 
     @Flag(name: consulName("enable-script-checks"), help: "Run script checks (Args) registered through the HTTP API or the config file. Anyone who can reach the API can then run programs on this host.")

@@ -15,6 +15,8 @@ struct NodeHarness {
     var pushes: [(RequestID, String)] = []
     /// Probes the node asked for, in order (a test answers them with `.probeFinished`).
     var probes: [(ProbeID, ProbeSpec)] = []
+    /// When (`now`) the node asked for each snapshot (the harness answers each with nil).
+    var snapshotsAsked: [UInt64] = []
 
     /// `configure` adjusts the node's configuration before it starts.
     init(seed: UInt64 = 7, configure: (inout ServerConfig) -> Void = { _ in }) throws {
@@ -48,7 +50,9 @@ struct NodeHarness {
                 case .persist: pending.append(.persisted)
                 case .startProbe(let id, let spec): probes.append((id, spec))
                 case .send, .dial, .note, .release: break
-                case .takeSnapshot: pending.append(.snapshotTaken(nil))
+                case .takeSnapshot:
+                    snapshotsAsked.append(now)
+                    pending.append(.snapshotTaken(nil))
                 }
             }
         }
