@@ -94,7 +94,7 @@ struct BinaryReader {
     mutating func readString() throws(CommandDecodingError) -> String {
         let start = offset
         let count = try readCount()
-        guard let text = String(validating: bytes[offset..<offset + count], as: UTF8.self) else {
+        guard let text = String(strictUTF8: bytes[offset..<offset + count]) else {
             throw .invalidUTF8(offset: start)
         }
         offset += count

@@ -1,3 +1,5 @@
+import Registry
+
 /// Reads the peer wire's fixed-width big-endian fields (`PeerByteWriter`'s layout) and refuses
 /// what it would not write: short reads, flags other than 0 and 1, invalid UTF-8, counts that
 /// promise more than the bytes that remain. Nothing is allocated from a count before that check,
@@ -67,7 +69,7 @@ struct PeerByteReader {
     mutating func string(_ field: String) throws(PeerCodecError) -> String {
         let start = offset
         let length = try count(field, minimumElementBytes: 1)
-        guard let text = String(validating: bytes[offset..<offset + length], as: UTF8.self) else {
+        guard let text = String(strictUTF8: bytes[offset..<offset + length]) else {
             throw .invalidUTF8(field: field, offset: start)
         }
         offset += length
