@@ -563,8 +563,10 @@ public struct ServerNode {
     mutating func applyCommands(_ commands: [IndexedCommand], terms: [UInt64]) {
         guard !commands.isEmpty else { return }
         let outcomes = store.apply(commands)
-        for (position, (entry, outcome)) in zip(commands, outcomes).enumerated() {
-            recentResults.record(index: entry.index, term: terms[position], result: outcome.result)
+        // By position: iterating zip(commands, outcomes) copied each command, retaining
+        // everything it holds, in every loop.
+        for position in commands.indices {
+            recentResults.record(index: commands[position].index, term: terms[position], result: outcomes[position].result)
         }
         // Only the response cache and the waiters look at what changed; under a pure write load
         // both are empty, and collecting and sorting the keys was a per-write cost for nothing.
@@ -574,7 +576,9 @@ public struct ServerNode {
         var servicesChanged = false
         var changedChecks: [CheckRef] = []
         var ownershipWritten = false
-        for (position, (entry, outcome)) in zip(commands, outcomes).enumerated() {
+        for position in commands.indices {
+            let entry = commands[position]
+            let outcome = outcomes[position]
             if anyWatcher { touched.formUnion(outcome.touched) }
             sessionsChanged = sessionsChanged || outcome.touched.contains(.sessions)
             servicesChanged = servicesChanged || outcome.touched.contains(.services)

@@ -34,7 +34,9 @@ extension StateStore {
     public func apply(_ entries: [IndexedCommand]) -> [ApplyOutcome] {
         precondition(!entries.isEmpty, "an empty batch")
         precondition(entries[0].index > appliedIndex, "batch at \(entries[0].index) is not after applied index \(appliedIndex)")
-        precondition(zip(entries, entries.dropFirst()).allSatisfy { $0.index < $1.index }, "batch indexes must increase")
+        // By position: iterating the entries themselves copied each command (and retained all it
+        // holds) on every batch.
+        precondition(entries.indices.dropFirst().allSatisfy { entries[$0 - 1].index < entries[$0].index }, "batch indexes must increase")
         precondition(!connection.isInTransaction, "apply must not run inside another transaction")
         // Nearly every batch is refused nothing, or only what is refused before it writes (a
         // CAS that does not match, an unknown ID): those need no savepoint per command, which
@@ -53,12 +55,12 @@ extension StateStore {
         var indexes = PendingIndexes()
         do throws(BatchStop) {
             try connection.immediateTransaction { () throws(BatchStop) in
-                for entry in entries {
-                    let (outcome, written) = try savepoints ? applyInSavepoint(entry) : applyAlone(entry)
+                for position in entries.indices {
+                    let (outcome, written) = try savepoints ? applyInSavepoint(entries[position]) : applyAlone(entries[position])
                     outcomes.append(outcome)
                     if !outcome.result.isRefusal {
-                        lastApplied = entry.index
-                        indexes.record(outcome.touched, at: entry.index, written: written)
+                        lastApplied = entries[position].index
+                        indexes.record(outcome.touched, at: entries[position].index, written: written)
                     }
                 }
                 guard let lastApplied else { throw .nothingApplied }
