@@ -131,8 +131,8 @@ public struct RaftLog: Sendable {
     /// Drops entries through `index` (already applied and snapshotted) and returns the storage
     /// that held them, for the caller to free where it costs nothing: after 30 s of heavy writes
     /// it holds some 400,000 entries, and freeing their buffers in place held the loop for
-    /// 13-16 ms per 100,000. Only the entries kept (those since the snapshot began, few) are copied; the
-    /// returned array still lists them, sharing their buffers.
+    /// 13-16 ms per 100,000. Only the entries kept (those since the snapshot began, few) are
+    /// copied; the returned array still lists them, sharing their buffers.
     mutating func compact(through index: UInt64) -> [RaftEntry] {
         precondition(index <= applied, "compacting unapplied entries")
         guard index > snapshotIndex, let term = term(at: index) else { return [] }

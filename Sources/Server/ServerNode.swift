@@ -83,9 +83,9 @@ public enum NodeOutput: Sendable {
 /// entries and replaced snapshot (`CompactedMemory`; freeing them in place held the loop, and
 /// every request in flight, for 13-16 ms per 100,000 entries).
 ///
-/// A box, so that freeing happens exactly where `free()` runs whoever else still holds the
-/// output. `@unchecked Sendable`: after the node creates it, its only use is one `free()` on
-/// the thread the shell picks.
+/// A box, so that the memory is freed where `free()` runs, whoever else still holds the output.
+/// `@unchecked Sendable`: after the node creates it, its only use is one `free()` on the thread
+/// the shell picks.
 public final class ReleasedMemory: @unchecked Sendable {
     private var held: CompactedMemory?
 
