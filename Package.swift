@@ -50,12 +50,15 @@ let package = Package(
         // libFuzzer harness for the HTTP parser (scripts/fuzz). In an ordinary build it replays files.
         .executableTarget(name: "FuzzHTTPParser", dependencies: ["HTTP", "CFuzzerDriver"]),
 
+        // Test support: temporary folders removed when the test process exits.
+        .target(name: "TestFolders", path: "Tests/TestFolders"),
+
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Registry", "Store"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API", "Raft", "Store"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Registry", "Store", "TestFolders"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "API", "Raft", "Store", "TestFolders"]),
         .testTarget(name: "LoopTests", dependencies: ["Loop", "CLibUV"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Loop", "HTTP", "Server", "Registry", "CLibUV", "CNGHTTP2"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"]),

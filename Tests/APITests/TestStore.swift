@@ -3,10 +3,10 @@ import API
 import Foundation
 import Registry
 import Store
+import TestFolders
 
 func temporaryStateStore() throws -> StateStore {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-apitests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try TestFolders.make("gravity-apitests")
     return try StateStore(path: folder.appendingPathComponent("state.db").path)
 }
 

@@ -7,6 +7,7 @@ import Raft
 import Registry
 import Server
 import Store
+import TestFolders
 
 struct ClusterHarness {
     struct Member {
@@ -43,8 +44,7 @@ struct ClusterHarness {
 
     /// Server `n` ("n<n>" at "n<n>:8300"), ticked once; `initialCluster` lists servers by number.
     mutating func add(_ n: Int, expect: Int, joining: [Int] = [], initialCluster: [Int] = []) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-cluster-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TestFolders.make("gravity-cluster")
         let store = try StateStore(path: folder.appendingPathComponent("state.db").path)
         var config = ServerConfig(
             identity: try AgentIdentity(nodeName: "n\(n)", nodeID: String(format: "00000000-0000-%04x-8000-000000000000", n), datacenter: "dc1"),

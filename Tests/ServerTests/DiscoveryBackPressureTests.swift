@@ -5,13 +5,13 @@ import HTTP
 import Registry
 import Server
 import Store
+import TestFolders
 import XCTest
 
 final class DiscoveryBackPressureTests: XCTestCase {
     /// A node that lets one write wait for the disk, and whose disk never answers.
     private func stalledNode() throws -> ServerNode {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-backpressure-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TestFolders.make("gravity-backpressure")
         var config = ServerConfig(
             identity: try AgentIdentity(nodeName: "n1", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", datacenter: "dc1"),
             version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: "127.0.0.1:8300",

@@ -5,6 +5,7 @@ import HTTP
 import Registry
 import Server
 import Store
+import TestFolders
 
 struct NodeHarness {
     var node: ServerNode
@@ -20,8 +21,7 @@ struct NodeHarness {
 
     /// `configure` adjusts the node's configuration before it starts.
     init(seed: UInt64 = 7, configure: (inout ServerConfig) -> Void = { _ in }) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-servertests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TestFolders.make("gravity-servertests")
         store = try StateStore(path: folder.appendingPathComponent("state.db").path)
         var config = ServerConfig(
             identity: try AgentIdentity(nodeName: "n1", nodeID: "0b9c1b6e-2d6f-4a1e-9c3e-5f7a8b9c0d1e", datacenter: "dc1"),

@@ -5,12 +5,12 @@ import Foundation
 import Raft
 import Server
 import Store
+import TestFolders
 import XCTest
 
 final class RaftBootTests: XCTestCase {
     private func log() throws -> RaftLogStore {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gravity-boot-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TestFolders.make("gravity-boot")
         return try RaftLogStore(path: folder.appendingPathComponent("raft.db").path)
     }
 

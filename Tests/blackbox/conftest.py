@@ -1,6 +1,7 @@
 """Starts real `gravity agent -dev` processes for black-box tests (GRAVITY_BIN names the binary)."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -113,15 +114,30 @@ class Node:
         return self.proc.returncode
 
 
+def discard(nodes, request, failed_before):
+    """Stops `nodes` and removes their folders, unless a test failed meanwhile: then the
+    folders (data and agent.log) stay and their paths are printed."""
+    for n in nodes:
+        n.stop()
+    if request.session.testsfailed > failed_before:
+        for n in nodes:
+            print(f"agent data and log kept in {n.tmp}")
+        return
+    for n in nodes:
+        shutil.rmtree(n.tmp, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
-def node():
+def node(request):
+    failed_before = request.session.testsfailed
     n = Node()
     yield n
-    n.stop()
+    discard([n], request, failed_before)
 
 
 @pytest.fixture
-def make_node():
+def make_node(request):
+    failed_before = request.session.testsfailed
     started = []
 
     def make(**kwargs):
@@ -130,8 +146,7 @@ def make_node():
         return n
 
     yield make
-    for n in started:
-        n.stop()
+    discard(started, request, failed_before)
 
 
 def venv_kind():
