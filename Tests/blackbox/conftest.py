@@ -66,7 +66,14 @@ class Node:
         self.args = args
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except RuntimeError:
+            # No fixture owns a node that never started (tests of refused configurations
+            # expect this); its log is in the error.
+            self.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
 
     def restart(self):
         """Starts the agent again on the same data folder and ports, appending to its log."""
