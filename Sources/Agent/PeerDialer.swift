@@ -20,7 +20,11 @@ final class PeerDialer {
     /// When the current connection passed its handshake (loop milliseconds).
     private var establishedAt: UInt64?
     /// The server this address led to at its last handshake: whom a refusal is about.
-    private var lastServer: RaftNodeID?
+    private(set) var lastServer: RaftNodeID?
+    /// Waiting out a backoff before the next attempt.
+    private var backingOff = false
+    /// When `probeNow` last cut a backoff short (loop milliseconds).
+    private var lastProbeAt: UInt64?
     private(set) var isRetired = false
 
     init(address: String, endpoint: ProbeEndpoint, transport: PeerTransport) {
@@ -67,8 +71,8 @@ final class PeerDialer {
         // (`PeerTransport.refused`) a whole election timeout before silence would. (Should the
         // redial reach the dying listener before it closes, the next attempt comes after the
         // shortest backoff.) One that a peer (or we) ended right after the handshake does
-        // neither, so a peer that keeps sending bad frames is redialed ever more slowly, not
-        // ten times a second.
+        // neither, so a peer that keeps sending bad frames is redialed ever more slowly (plus
+        // at most one `probeNow` a second), not ten times a second.
         let lasted = establishedAt.map { transport.loop.nowMilliseconds &- $0 } ?? 0
         establishedAt = nil
         candidates = []
@@ -79,7 +83,25 @@ final class PeerDialer {
         retryLater()
     }
 
+    /// The transport's last connection to `lastServer` has closed while this dialer waits out
+    /// a backoff: dial now rather than when it ends. If the server's process died, its address
+    /// refuses at once and the node hears of it (`PeerTransport.refused`) instead of after the
+    /// backoff, which grows while a restarted server was away (up to seconds: a follower
+    /// that heard of its leader's death that late refused the other follower's pre-vote, and
+    /// failover waited out an election timeout). At most once per
+    /// `lastingConnectionMilliseconds`, so a peer that keeps closing connections is not
+    /// redialed faster than that.
+    func probeNow() {
+        guard !isRetired, backingOff, connection == nil, lookup == nil else { return }
+        let now = transport.loop.nowMilliseconds
+        if let last = lastProbeAt, now &- last < transport.limits.lastingConnectionMilliseconds { return }
+        lastProbeAt = now
+        backoff?.stop()
+        attempt()
+    }
+
     private func attempt() {
+        backingOff = false
         guard !isRetired else { return }
         if let literal = try? SocketAddress(ip: endpoint.host, port: endpoint.port) {
             candidates = [literal]
@@ -129,6 +151,7 @@ final class PeerDialer {
         // Up to a fifth more, so servers that lost each other at once do not redial in step.
         let jitter = transport.randomMilliseconds(upTo: delay / 5)
         failures += 1
+        backingOff = true
         if backoff == nil { backoff = try? Timer(loop: transport.loop) }
         // A timer fails to open only on a loop being torn down: nothing to retry then.
         backoff?.start(afterMilliseconds: delay + jitter) { [unowned self] in self.attempt() }

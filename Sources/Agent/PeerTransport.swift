@@ -13,7 +13,9 @@ public struct PeerTransportLimits: Sendable {
     /// A connection that had been up this long is redialed at once when it ends, without a
     /// backoff: if the peer's process died, its address refuses now, and the node hears of it
     /// (`onUnreachable`). One that ended sooner waits its backoff, so a peer that keeps closing
-    /// connections right after the handshake is not redialed in a tight loop.
+    /// connections right after the handshake is not redialed in a tight loop. It also bounds
+    /// how often a dialer cuts its backoff short when our last connection to its server
+    /// closes (`PeerDialer.probeNow`): once per this many milliseconds.
     public var lastingConnectionMilliseconds: UInt64 = 1000
     /// From the start of a connection (accept, or connect) until its handshake must be in.
     public var handshakeTimeoutMilliseconds: UInt64 = 10_000
@@ -252,6 +254,10 @@ public final class PeerTransport {
         }
         if case .outbound(let dialer) = connection.origin { dialer.connectionEnded(connection) }
         if let remote = connection.remote, !isShutDown {
+            if established[remote.id] == nil {
+                // No connection to that server is left: find out now whether it still listens.
+                for dialer in dialers.values where dialer.lastServer == remote.id { dialer.probeNow() }
+            }
             onDisconnected(remote.id)
             if let at = refusedAt[remote.id], established[remote.id] == nil {
                 if loop.nowMilliseconds &- at <= limits.lastingConnectionMilliseconds { reportUnreachable(remote.id) } else { refusedAt[remote.id] = nil }

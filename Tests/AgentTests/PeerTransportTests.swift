@@ -1,4 +1,4 @@
-// Proves the peer transport over real loopback sockets: handshakes both ways, ordered delivery both directions, a 5 MiB snapshot intact, self-dials and foreign datacenters refused, bad frames closing the connection, reconnection to a restarted peer, DNS names, and a clean loop after shutdown.
+// Proves the peer transport over real loopback sockets: handshakes both ways, ordered delivery both directions, a 5 MiB snapshot intact, self-dials and foreign datacenters refused, bad frames closing the connection, reconnection to a restarted peer, unreachable peers reported at once (also when a dialer was waiting out its backoff), DNS names, and a clean loop after shutdown.
 import CLibUV
 import Foundation
 import Loop
@@ -289,13 +289,33 @@ final class PeerTransportTests: XCTestCase {
         }
     }
 
-    func testAShortLivedConnectionWaitsItsBackoffAndReportsNothingMeanwhile() throws {
+    func testAShortLivedConnectionIsProbedOnceThenWaitsItsBackoff() throws {
         try withHarness { h in
             let (a, b) = try Self.connectedPair(h, backoffMilliseconds: 5000, lastingMilliseconds: 10_000)
             h.stop(b)
-            h.run { a.disconnected == [2] }
+            // Not a lasting connection, so no redial at once; but it was a's last connection to
+            // server 2, so a dials once (probeNow) and hears the refusal.
+            h.run(timeoutMilliseconds: 2000) { a.unreachable == [2] }
             h.linger(300)
-            XCTAssertEqual(a.unreachable, [], "no redial yet, so no refusal seen")
+            XCTAssertEqual(a.unreachable, [2], "after the probe, the next attempt waits its backoff")
+        }
+    }
+
+    func testTheLastConnectionClosingCutsADialersBackoffShort() throws {
+        try withHarness { h in
+            // a's dialer to server 2 waits out a 5 s backoff while 2's own connection to a is
+            // up. When 2 stops, that inbound connection was a's last one to it, and a dials at
+            // once: the refusal is reported well within the backoff (the run allows 2 s).
+            let (a, b) = try Self.connectedPair(h, backoffMilliseconds: 5000, lastingMilliseconds: 200)
+            let port = try XCTUnwrap(b.transport.localAddress?.port)
+            h.stop(b)
+            h.run(timeoutMilliseconds: 2000) { a.unreachable == [2] }
+            let restarted = try h.start(id: 2, port: port)
+            restarted.transport.dial([a.address])
+            h.run { a.connected.count == 2 && restarted.isConnected(to: 1) }
+            h.linger(250)  // past the once-per-200 ms bound on probes
+            h.stop(restarted)
+            h.run(timeoutMilliseconds: 2000) { a.unreachable == [2, 2] }
         }
     }
 
