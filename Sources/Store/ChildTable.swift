@@ -33,7 +33,6 @@ final class ChildTable: Sendable {
 
     static let nodeTaggedAddresses = ChildTable(table: "node_tagged_addresses", ownerColumns: ["node"], itemColumns: ["key", "value"])
     static let nodeMeta = ChildTable(table: "node_meta", ownerColumns: ["node"], itemColumns: ["key", "value"])
-    static let serviceTags = ChildTable(table: "service_tags", ownerColumns: ["node", "service_id"], itemColumns: ["position", "tag"])
     static let serviceTaggedAddresses = ChildTable(
         table: "service_tagged_addresses", ownerColumns: ["node", "service_id"], itemColumns: ["key", "address", "port"])
     static let serviceMeta = ChildTable(table: "service_meta", ownerColumns: ["node", "service_id"], itemColumns: ["key", "value"])

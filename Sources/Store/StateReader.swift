@@ -88,17 +88,25 @@ struct StateReader {
 
     /// Each service name with the sorted, de-duplicated union of its instances' tags.
     func serviceTags() throws(StoreError) -> [ServiceTags] {
-        let sql = """
-            SELECT s.name, t.tag FROM services s
-            LEFT JOIN service_tags t ON t.node = s.node AND t.service_id = s.id
-            ORDER BY s.name, t.tag
-            """
-        let pairs = try db.select(sql) { (row) throws(StoreError) in (row.text(), row.optionalText()) }
-        var result: [ServiceTags] = []
-        for (name, tag) in pairs {
-            if result.last?.name != name { result.append(ServiceTags(name: name, tags: [])) }
-            if let tag, result[result.count - 1].tags.last != tag { result[result.count - 1].tags.append(tag) }
+        let rows = try db.select("SELECT name, tags FROM services ORDER BY name") { (row) throws(StoreError) in
+            let name = row.text()
+            return (name, try TagsColumn.decode(row.text(), "an instance of service \(name)"))
         }
+        var result: [ServiceTags] = []
+        var tags = Set<String>()
+        func finish() {
+            // In byte order, as SQLite's BINARY collation sorted them when they were rows.
+            result[result.count - 1].tags = tags.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        for (name, instanceTags) in rows {
+            if result.last?.name != name {
+                if !result.isEmpty { finish() }
+                result.append(ServiceTags(name: name, tags: []))
+                tags = []
+            }
+            tags.formUnion(instanceTags)
+        }
+        if !result.isEmpty { finish() }
         return result
     }
 
@@ -129,7 +137,6 @@ struct StateReader {
         var services: [(node: String, service: Indexed<Service>)] = []
         for var row in rows {
             let owner: [SQLiteValue] = [.text(row.node), .text(row.service.value.id)]
-            row.service.value.tags = try db.list(.serviceTags, owner: owner)
             row.service.value.meta = try db.map(.serviceMeta, owner: owner)
             let addresses = try db.items(.serviceTaggedAddresses, owner: owner) { (item) throws(StoreError) in
                 (item.text(), ServiceAddress(address: item.text(), port: item.int()))

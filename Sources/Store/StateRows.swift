@@ -32,28 +32,31 @@ enum NodeRow {
 enum ServiceRow {
     static let columns = """
         node, id, name, address, port, weight_passing, weight_warning, enable_tag_override, kind, \
-        create_index, modify_index
+        create_index, modify_index, tags
         """
     static let upsert = upsertSQL(table: "services", columns: columns, key: ["node", "id"])
     /// A new instance, with its first registration's time (`registered_ms`, migration 3) last;
     /// nothing is written when the node already has an instance with that ID.
-    static let insertRegisteredIfNew = "INSERT INTO services(\(columns), registered_ms) VALUES (\(Array(repeating: "?", count: 12).joined(separator: ", ")))"
+    static let insertRegisteredIfNew = "INSERT INTO services(\(columns), registered_ms) VALUES (\(Array(repeating: "?", count: 13).joined(separator: ", ")))"
         + " ON CONFLICT(node, id) DO NOTHING"
 
     static func values(_ service: Service, node: String, _ createIndex: UInt64, _ modifyIndex: UInt64) -> [SQLiteValue] {
         [.text(node), .text(service.id), .text(service.name), .text(service.address), .int(service.port),
          .int(service.weights.passing), .int(service.weights.warning), .bool(service.enableTagOverride),
-         .text(service.kind), .unsigned(createIndex), .unsigned(modifyIndex)]
+         .text(service.kind), .unsigned(createIndex), .unsigned(modifyIndex), .text(TagsColumn.encode(service.tags))]
     }
 
-    /// The node name and the service without tags, tagged addresses and meta.
+    /// The node name and the service with its tags (migration 5), without tagged addresses and
+    /// meta.
     static func decode(_ row: inout RowCursor) throws(StoreError) -> (node: String, service: Indexed<Service>) {
         let node = row.text()
         let id = row.text()
-        let service = Service(
+        var service = Service(
             id: id, name: row.text(), address: row.text(), port: row.int(),
             weights: Weights(passing: row.int(), warning: row.int()), enableTagOverride: row.bool(), kind: row.text())
-        return (node, try storedIndexed(service, row.unsigned(), row.unsigned(), "service \(id) on \(node)"))
+        let (createIndex, modifyIndex) = (try row.unsigned(), try row.unsigned())
+        service.tags = try TagsColumn.decode(row.text(), "service \(id) on \(node)")
+        return (node, try storedIndexed(service, createIndex, modifyIndex, "service \(id) on \(node)"))
     }
 }
 

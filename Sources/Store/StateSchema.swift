@@ -7,6 +7,8 @@
 ///   keyed by their owner and cascading with it. Registry's canonical `BinaryWriter` is internal
 ///   to that module, and child tables keep every row readable in SQL and in the canonical dump.
 ///   List children keep their `position`, so duplicates and order survive (Consul keeps both).
+///   Migration 5 moved one of them, a service's tags, into a column of `services`, because a
+///   row per tag cost every registration an insert (StateSchema+TagsColumn.swift).
 /// - KV keys (and tombstone and lock-delay keys) are BLOBs of the key's UTF-8 bytes: SQLite
 ///   compares blobs with memcmp, so `ORDER BY key` is Consul's byte order and a prefix is a key
 ///   range, whatever bytes the key holds.

@@ -18,6 +18,7 @@ public final class StateStore {
         Migration(version: 2, name: "registry: catalog, KV, sessions, events, indexes", sql: StateSchema.version2),
         Migration(version: 3, name: "discovery: registration and check times, configs, leases", sql: StateSchema.version3),
         Migration(version: 4, name: "check owners of unreachable servers' nodes", sql: StateSchema.version4),
+        Migration(version: 5, name: "service tags in a column of services", sql: StateSchema.version5),
     ]
 
     private static let schemaVersion1 = """

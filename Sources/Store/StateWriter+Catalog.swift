@@ -89,18 +89,18 @@ extension StateWriter {
         return true
     }
 
-    /// Writes the instance's tags, meta and tagged addresses; `replacing` deletes the old ones
-    /// first, which only an instance that existed before can have.
+    /// Writes the instance's meta and tagged addresses (its tags are a column of its row);
+    /// `replacing` deletes the old ones first, which only an instance that existed before can
+    /// have.
     private func writeServiceChildren(_ service: Service, node: String, replacing: Bool) throws(StoreError) {
         let owner: [SQLiteValue] = [.text(node), .text(service.id)]
-        let tags: [[SQLiteValue]] = service.tags.enumerated().map { [.int($0.offset), .text($0.element)] }
         let meta: [[SQLiteValue]] = service.meta.keysInByteOrder.map { [.text($0), .text(service.meta[$0] ?? "")] }
         let addresses = service.taggedAddresses
         let tagged: [[SQLiteValue]] = addresses.keysInByteOrder.map { kind in
             let address = addresses[kind] ?? ServiceAddress(address: "", port: 0)
             return [.text(kind), .text(address.address), .int(address.port)]
         }
-        for (child, items) in [(ChildTable.serviceTags, tags), (.serviceMeta, meta), (.serviceTaggedAddresses, tagged)] {
+        for (child, items) in [(ChildTable.serviceMeta, meta), (.serviceTaggedAddresses, tagged)] {
             if replacing {
                 try db.replace(child, owner: owner, items: items)
             } else {
