@@ -71,8 +71,10 @@ class Node:
         except RuntimeError:
             # No fixture owns a node that never started (tests of refused configurations
             # expect this); its log is in the error.
-            self.stop()
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            try:
+                self.stop()
+            finally:
+                shutil.rmtree(self.tmp, ignore_errors=True)
             raise
 
     def restart(self):
