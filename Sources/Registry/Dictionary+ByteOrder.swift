@@ -5,12 +5,12 @@
 
 extension Dictionary where Key == String {
     /// The keys sorted by their UTF-8 bytes.
-    var keysInByteOrder: [String] {
+    public var keysInByteOrder: [String] {
         keys.sorted(by: utf8Precedes)
     }
 }
 
 /// True when `a`'s UTF-8 bytes sort before `b`'s.
-func utf8Precedes(_ a: String, _ b: String) -> Bool {
+public func utf8Precedes(_ a: String, _ b: String) -> Bool {
     a.utf8.lexicographicallyPrecedes(b.utf8)
 }

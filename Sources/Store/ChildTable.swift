@@ -1,4 +1,6 @@
-/// A table that holds one map or list of a parent row (`node_meta`, `service_tags`, ...):
+import Registry
+
+/// A table that holds one map or list of a parent row (`node_meta`, `service_meta`, ...):
 /// the owner's key columns, then the item's columns (see `StateSchema`).
 ///
 /// Items are replaced whole: a write deletes the owner's rows and inserts the new ones, and a
@@ -90,12 +92,5 @@ extension SQLiteConnection {
     func map(_ child: ChildTable, owner: [SQLiteValue]) throws(StoreError) -> [String: String] {
         let pairs = try items(child, owner: owner) { (row) throws(StoreError) in (row.text(), row.text()) }
         return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
-    }
-}
-
-extension Dictionary where Key == String {
-    /// The keys sorted by their UTF-8 bytes, so nothing written depends on hashing order.
-    var keysInByteOrder: [String] {
-        keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }

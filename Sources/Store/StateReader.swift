@@ -93,20 +93,14 @@ struct StateReader {
             return (name, try TagsColumn.decode(row.text(), "an instance of service \(name)"))
         }
         var result: [ServiceTags] = []
-        var tags = Set<String>()
-        func finish() {
+        var union = Set<String>()
+        for (position, (name, tags)) in rows.enumerated() {
+            union.formUnion(tags)
+            guard position == rows.count - 1 || rows[position + 1].0 != name else { continue }
             // In byte order, as SQLite's BINARY collation sorted them when they were rows.
-            result[result.count - 1].tags = tags.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            result.append(ServiceTags(name: name, tags: union.sorted(by: utf8Precedes)))
+            union = []
         }
-        for (name, instanceTags) in rows {
-            if result.last?.name != name {
-                if !result.isEmpty { finish() }
-                result.append(ServiceTags(name: name, tags: []))
-                tags = []
-            }
-            tags.formUnion(instanceTags)
-        }
-        if !result.isEmpty { finish() }
         return result
     }
 
