@@ -30,8 +30,8 @@ struct PendingIndexes {
     /// never depend on hashing order). A per-name row ("node.x", "service.y") is removed when
     /// nothing of that name is left; queries then fall back to the table's row, which the same
     /// command bumped too and which is never lower.
-    func flush(_ db: SQLiteConnection) throws(StoreError) {
-        let read = StateReader(db: db)
+    func flush(_ read: StateReader) throws(StoreError) {
+        let db = read.db
         for indexKey in latest.keys.sorted() {
             guard let (key, index, written) = latest[indexKey] else { preconditionFailure("key from the map") }
             // A name the last command touching it wrote a row of exists: asking would cost a
@@ -56,7 +56,7 @@ struct PendingIndexes {
     private static func stillExists(_ key: WatchKey, _ read: StateReader) throws(StoreError) -> Bool {
         switch key {
         case .node(let name): try read.nodeExists(named: name)
-        case .service(let name): try read.hasInstances(named: name)
+        case .service(let name): read.hasInstances(named: name)
         case .nodes, .services, .checks, .kv, .sessions, .events, .config: true
         }
     }

@@ -5,6 +5,8 @@ import Registry
 /// has an ORDER BY, so results never depend on SQLite's plan.
 struct StateReader {
     let db: SQLiteConnection
+    /// The instances by name (`ServiceNameIndex`), in step with `db`'s open transaction.
+    let names: ServiceNameIndex
 
     // MARK: Nodes
 
@@ -52,38 +54,25 @@ struct StateReader {
 
     /// Every instance of `name`, by node name then service ID.
     func instances(named name: String) throws(StoreError) -> [(node: String, service: Indexed<Service>)] {
-        try services(where: "name = ?", [.text(name)], order: "node, id")
+        var result: [(node: String, service: Indexed<Service>)] = []
+        for instance in names.instances(named: name) {
+            guard let service = try service(node: instance.node, id: instance.id) else {
+                throw .corrupt("services: \(instance.node)/\(instance.id), indexed under \(name), has no row")
+            }
+            result.append((instance.node, service))
+        }
+        return result
     }
 
-    /// The distinct service names with an instance on `node`, in byte order.
-    func serviceNames(onNode node: String, scanLimit: Int = 4096) throws(StoreError) -> [String] {
-        // A node-level change (a node update, a server going silent or back, a node check's
-        // status) touches every name on the node. Reading a node's instances by the primary key
-        // and sorting their names took some 200 ms for a node with 300,000 of them, on every
-        // replica's loop. Past `scanLimit` instances, a loose scan of services_by_name instead
-        // takes two seeks per distinct name in the catalog; no index is added for it, because
-        // every registration would pay for one.
-        let counted = try db.select("SELECT count(*) FROM (SELECT 1 FROM services WHERE node = ? LIMIT ?)", [.text(node), .int(scanLimit)]) {
-            (row) throws(StoreError) in row.int()
-        }
-        guard (counted.first ?? 0) >= scanLimit else {
-            return try db.select("SELECT DISTINCT name FROM services WHERE node = ? ORDER BY name", [.text(node)]) { (row) throws(StoreError) in row.text() }
-        }
-        let sql = """
-            WITH RECURSIVE names(name) AS (
-                SELECT min(name) FROM services
-                UNION ALL
-                SELECT (SELECT min(name) FROM services WHERE name > names.name) FROM names WHERE names.name IS NOT NULL
-            )
-            SELECT name FROM names
-            WHERE name IS NOT NULL AND EXISTS (SELECT 1 FROM services s WHERE s.name = names.name AND s.node = ?)
-            ORDER BY name
-            """
-        return try db.select(sql, [.text(node)]) { (row) throws(StoreError) in row.text() }
+    /// The distinct service names with an instance on `node`, in byte order. A node-level
+    /// change (a node update, a server going silent or back, a node check's status) touches
+    /// every name on the node: from memory, that costs nothing per instance.
+    func serviceNames(onNode node: String) -> [String] {
+        names.names(onNode: node)
     }
 
-    func hasInstances(named name: String) throws(StoreError) -> Bool {
-        try !db.select("SELECT 1 FROM services WHERE name = ? ORDER BY node, id LIMIT 1", [.text(name)]) { (_) throws(StoreError) in () }.isEmpty
+    func hasInstances(named name: String) -> Bool {
+        names.hasInstances(named: name)
     }
 
     /// Each service name with the sorted, de-duplicated union of its instances' tags.

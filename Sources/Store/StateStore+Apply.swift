@@ -53,6 +53,8 @@ extension StateStore {
         var outcomes: [ApplyOutcome] = []
         var lastApplied: UInt64?
         var indexes = PendingIndexes()
+        // `names` follows the transaction: kept on commit, undone on any rollback.
+        defer { names.commit() }
         do throws(BatchStop) {
             try connection.immediateTransaction { () throws(BatchStop) in
                 for position in entries.indices {
@@ -64,10 +66,11 @@ extension StateStore {
                     }
                 }
                 guard let lastApplied else { throw .nothingApplied }
-                do throws(StoreError) { try indexes.flush(connection) } catch { throw .storage(error) }
+                do throws(StoreError) { try indexes.flush(read) } catch { throw .storage(error) }
                 do throws(SQLiteError) { try writeAppliedIndex(lastApplied) } catch { throw BatchStop(error) }
             }
         } catch {
+            names.undo(to: 0)
             switch error {
             case .nothingApplied: break
             case .refusedAfterWriting: return nil
@@ -83,13 +86,16 @@ extension StateStore {
     /// A command without a savepoint of its own: a refusal that wrote nothing needs none.
     private func applyAlone(_ entry: IndexedCommand) throws(BatchStop) -> Applied {
         let before = connection.totalChanges
+        let mark = names.mark
         let applied: Applied
         do throws(StoreError) { applied = try applyCommand(entry) } catch { throw .storage(error) }
         if applied.outcome.result.isRefusal, connection.totalChanges != before { throw .refusedAfterWriting }
+        assert(!applied.outcome.result.isRefusal || names.mark == mark, "a refusal that wrote no row changed the name index")
         return applied
     }
 
     private func applyInSavepoint(_ entry: IndexedCommand) throws(BatchStop) -> Applied {
+        let mark = names.mark
         do throws(CommandStop) {
             return try connection.transaction { () throws(CommandStop) -> Applied in
                 let applied: Applied
@@ -99,7 +105,9 @@ extension StateStore {
             }
         } catch {
             switch error {
-            case .refused(let outcome): return (outcome, [])
+            case .refused(let outcome):
+                names.undo(to: mark)
+                return (outcome, [])
             case .storage(let failure): throw .storage(failure)
             }
         }
@@ -111,7 +119,7 @@ extension StateStore {
     /// The command's effects, and what they touched; a refusal touched nothing (whatever it
     /// wrote is about to be undone).
     private func applyCommand(_ entry: IndexedCommand) throws(StoreError) -> Applied {
-        var writer = StateWriter(db: connection, index: entry.index, nowMilliseconds: entry.effectiveMilliseconds)
+        var writer = StateWriter(db: connection, names: names, index: entry.index, nowMilliseconds: entry.effectiveMilliseconds)
         let result = try writer.apply(entry.command)
         if result.isRefusal { return (ApplyOutcome(result: result, touched: []), []) }
         return (ApplyOutcome(result: result, touched: writer.touchedKeys, changedChecks: writer.changedChecks.sorted()), writer.written)

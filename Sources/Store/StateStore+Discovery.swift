@@ -40,10 +40,12 @@ extension StateStore {
     public func discoveryInstances(named name: String) throws(StoreError) -> Answer<[DiscoveryInstance]> {
         let (index, entries) = try healthServiceEntries(named: name)
         var registered: [String: UInt64] = [:]
-        for (node, id, ms) in try connection.select(
-            "SELECT node, id, registered_ms FROM services WHERE name = ?", [.text(name)],
-            { (row) throws(StoreError) in (row.text(), row.text(), try row.unsigned()) }) {
-            registered[node + "\u{0}" + id] = ms
+        for instance in names.instances(named: name) {
+            for ms in try connection.select(
+                "SELECT registered_ms FROM services WHERE node = ? AND id = ?", [.text(instance.node), .text(instance.id)],
+                { (row) throws(StoreError) in try row.unsigned() }) {
+                registered[instance.node + "\u{0}" + instance.id] = ms
+            }
         }
         let instances = try entries.map { (entry) throws(StoreError) -> DiscoveryInstance in
             let times = try connection.select(

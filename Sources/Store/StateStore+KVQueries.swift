@@ -8,7 +8,7 @@ extension StateStore {
     /// the KV table's index and the key's tombstone, so a client can block waiting for the key
     /// to appear.
     public func kvEntry(key: String) throws(StoreError) -> Answer<Indexed<KVEntry>?> {
-        let reader = StateReader(db: connection)
+        let reader = read
         if let entry = try reader.kvEntry(key: key) {
             return (max(1, entry.modifyIndex), entry)
         }
@@ -17,14 +17,14 @@ extension StateStore {
 
     /// `GET /v1/kv/:prefix?recurse`: the entries under `prefix`, by key bytes.
     public func kvEntries(prefix: String) throws(StoreError) -> Answer<[Indexed<KVEntry>]> {
-        (try prefixIndex(prefix), try StateReader(db: connection).kvEntries(prefix: prefix))
+        (try prefixIndex(prefix), try read.kvEntries(prefix: prefix))
     }
 
     /// `GET /v1/kv/:prefix?keys[&separator=s]`: the keys under `prefix`, by bytes; with a
     /// separator, each key is cut after the first separator that follows the prefix, and the
     /// cut keys are de-duplicated (`base/a/x`, `base/a/y` → `base/a/`).
     public func kvKeys(prefix: String, separator: String = "") throws(StoreError) -> Answer<[String]> {
-        let keys = try StateReader(db: connection).kvKeys(prefix: prefix)
+        let keys = try read.kvKeys(prefix: prefix)
         return (try prefixIndex(prefix), Self.cut(keys, prefix: prefix, separator: separator))
     }
 
@@ -34,7 +34,7 @@ extension StateStore {
     private func prefixIndex(_ prefix: String) throws(StoreError) -> UInt64 {
         let table = try index(["kvs"])
         guard !prefix.isEmpty else { return table }
-        let highest = try StateReader(db: connection).highestIndex(prefix: prefix)
+        let highest = try read.highestIndex(prefix: prefix)
         return highest > 0 ? highest : table
     }
 

@@ -10,7 +10,7 @@ extension StateStore {
     /// A query's answer and the index to report with it (≥ 1).
     public typealias Answer<T> = (index: UInt64, value: T)
 
-    var read: StateReader { StateReader(db: connection) }
+    var read: StateReader { StateReader(db: connection, names: names) }
 
     /// `catalog/nodes`.
     public func nodes() throws(StoreError) -> Answer<[Indexed<Node>]> {

@@ -94,6 +94,7 @@ extension StateStore {
         do throws(SQLiteError) { try source.backup(to: connection) } catch { throw StoreError(error) }
         try connection.migrate(Self.migrations)
         appliedIndex = try Self.readAppliedIndex(connection)
+        try names.rebuild(from: connection)
     }
 
     /// Brings a state behind the snapshot raft.db records (`index`, `checksum`, at `path`) up to

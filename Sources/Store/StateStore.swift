@@ -19,6 +19,7 @@ public final class StateStore {
         Migration(version: 3, name: "discovery: registration and check times, configs, leases", sql: StateSchema.version3),
         Migration(version: 4, name: "check owners of unreachable servers' nodes", sql: StateSchema.version4),
         Migration(version: 5, name: "service tags in a column of services", sql: StateSchema.version5),
+        Migration(version: 6, name: "instances by service name indexed in memory", sql: StateSchema.version6),
     ]
 
     private static let schemaVersion1 = """
@@ -38,6 +39,9 @@ public final class StateStore {
     /// The Raft index of the last batch applied, as committed in `state.db` (0 when new).
     /// Read once at open and kept in step by `apply` and `restore`, its only writers.
     public internal(set) var appliedIndex: UInt64
+
+    /// The instances of each service name, in memory (`ServiceNameIndex`).
+    let names = ServiceNameIndex()
 
     /// Opens (creating and migrating if needed) the state database at `path`, with foreign keys
     /// enforced: they assert the registry's invariants (`StateSchema`).
@@ -61,6 +65,7 @@ public final class StateStore {
             throw StoreError(error)
         }
         appliedIndex = try Self.readAppliedIndex(connection)
+        try names.rebuild(from: connection)
     }
 
     /// Checkpoints the WAL from the store's own connection (PASSIVE, which the store's writer

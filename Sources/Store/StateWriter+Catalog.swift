@@ -20,7 +20,7 @@ extension StateWriter {
         try db.replaceMap(.nodeTaggedAddresses, owner: owner, node.taggedAddresses)
         try db.replaceMap(.nodeMeta, owner: owner, node.meta)
         touch(.nodes, .node(node.name))
-        for name in try read.serviceNames(onNode: node.name) { touch(.service(name)) }
+        for name in read.serviceNames(onNode: node.name) { touch(.service(name)) }
     }
 
     /// Removes the node with its services, its checks and its sessions (Consul's
@@ -60,6 +60,10 @@ extension StateWriter {
             ServiceRow.upsert,
             ServiceRow.values(service, node: node, existing.createIndex, index))
         wrote(.service(service.name), exists: true)
+        if existing.value.name != service.name {
+            names.remove(name: existing.value.name, node: node, id: service.id)
+            names.add(name: service.name, node: node, id: service.id)
+        }
         try writeServiceChildren(service, node: node, replacing: true)
         touch(.services, .service(service.name), .node(node))
         if existing.value.name != service.name { touch(.service(existing.value.name)) }
@@ -84,6 +88,7 @@ extension StateWriter {
         // try? in an assertion: a storage failure here reads as "no checks".
         assert((try? read.checks(node: node, serviceID: service.id).isEmpty) ?? true, "checks of a new instance \(service.id)")
         wrote(.service(service.name), exists: true)
+        names.add(name: service.name, node: node, id: service.id)
         try writeServiceChildren(service, node: node, replacing: false)
         touch(.services, .service(service.name), .node(node))
         return true
@@ -117,6 +122,7 @@ extension StateWriter {
             _ = try deleteCheck(node: node, id: check.value.checkID)
         }
         try db.run("DELETE FROM services WHERE node = ? AND id = ?", [.text(node), .text(id)])
+        names.remove(name: existing.value.name, node: node, id: id)
         wrote(.service(existing.value.name), exists: false)
         touch(.services, .service(existing.value.name), .node(node))
         return true
@@ -189,6 +195,6 @@ extension StateWriter {
             touch(.service(check.serviceName))
             return
         }
-        for name in try read.serviceNames(onNode: check.node) { touch(.service(name)) }
+        for name in read.serviceNames(onNode: check.node) { touch(.service(name)) }
     }
 }

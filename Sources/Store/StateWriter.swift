@@ -9,6 +9,8 @@ import Registry
 /// that owns the connection.
 struct StateWriter {
     let db: SQLiteConnection
+    /// The in-memory index of `services` by name, changed with every row of it written.
+    let names: ServiceNameIndex
     /// The Raft index of the command: every row it writes gets it as `modify_index`.
     let index: UInt64
     /// The leader's time for this command, if known (see `IndexedCommand`); lock-delay needs it.
@@ -22,14 +24,15 @@ struct StateWriter {
     /// `PendingIndexes` need not ask whether these still exist.
     private(set) var written: Set<WatchKey> = []
 
-    init(db: SQLiteConnection, index: UInt64, nowMilliseconds: UInt64?) {
+    init(db: SQLiteConnection, names: ServiceNameIndex, index: UInt64, nowMilliseconds: UInt64?) {
         precondition(index >= 1, "Raft indexes start at 1")
         self.db = db
+        self.names = names
         self.index = index
         self.nowMilliseconds = nowMilliseconds
     }
 
-    var read: StateReader { StateReader(db: db) }
+    var read: StateReader { StateReader(db: db, names: names) }
 
     mutating func touch(_ keys: WatchKey...) {
         touched.formUnion(keys)
