@@ -576,18 +576,19 @@ public struct ServerNode {
         var servicesChanged = false
         var changedChecks: [CheckRef] = []
         var ownershipWritten = false
+        // Still by position, reading each entry in place: a copy of it retained everything its
+        // command holds.
         for position in commands.indices {
-            let entry = commands[position]
             let outcome = outcomes[position]
             if anyWatcher { touched.formUnion(outcome.touched) }
             sessionsChanged = sessionsChanged || outcome.touched.contains(.sessions)
             servicesChanged = servicesChanged || outcome.touched.contains(.services)
             changedChecks += outcome.changedChecks
-            timers.applied(entry.command, outcome: outcome, now: monotonicMilliseconds)
-            answerWrite(at: entry.index, term: terms[position], result: outcome.result)
-            pushConfigChange(entry, outcome)
-            if !outcome.result.isRefusal { discoveryStats.applied(entry.command) }
-            if case .nodeLiveness = entry.command, !outcome.result.isRefusal { ownershipWritten = true }
+            timers.applied(commands[position].command, outcome: outcome, now: monotonicMilliseconds)
+            answerWrite(at: commands[position].index, term: terms[position], result: outcome.result)
+            pushConfigChange(commands[position], outcome)
+            if !outcome.result.isRefusal { discoveryStats.applied(commands[position].command) }
+            if case .nodeLiveness = commands[position].command, !outcome.result.isRefusal { ownershipWritten = true }
         }
         if ownershipWritten, started { refreshOwnership(restart: false) }
         // Only the checks the batch wrote are read again: registering 10,000 checks must not

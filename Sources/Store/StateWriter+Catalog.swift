@@ -98,6 +98,8 @@ extension StateWriter {
     /// `replacing` deletes the old ones first, which only an instance that existed before can
     /// have.
     private func writeServiceChildren(_ service: Service, node: String, replacing: Bool) throws(StoreError) {
+        // Most registrations are of a new instance with neither: nothing to build or write.
+        if !replacing, service.meta.isEmpty, service.taggedAddresses.isEmpty { return }
         let owner: [SQLiteValue] = [.text(node), .text(service.id)]
         let meta: [[SQLiteValue]] = service.meta.keysInByteOrder.map { [.text($0), .text(service.meta[$0] ?? "")] }
         let addresses = service.taggedAddresses
