@@ -33,6 +33,10 @@ extension StateStore {
             let copy: SQLiteConnection
             do throws(SQLiteError) {
                 copy = try SQLiteConnection(path: temporary)
+                // No syncs while copying: the backup's commit would write the whole file back
+                // at once (SQLite's default FULL), a burst that every raft.db fsync on the
+                // machine then waited behind. syncFileGradually below writes it back in slices.
+                try copy.setPragma("synchronous", to: "OFF")
                 try connection.backup(to: copy)
                 // The copy inherits WAL mode from the live file's header; a snapshot is one
                 // self-contained file, so it goes back to a rollback journal (no -wal beside it).
