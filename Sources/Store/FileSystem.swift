@@ -123,6 +123,20 @@ enum FileSystem {
         guard fsync(descriptor) == 0 else { throw failure("fsync", path, errno) }
     }
 
+    /// Opens `path` read-only for `startWriteBack`.
+    static func openForWriteBack(_ path: String) throws(StoreError) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path, errno) }
+        return descriptor
+    }
+
+    /// Asks the kernel to start writing back the file's dirty pages now, without waiting for
+    /// them (`sync_file_range` with SYNC_FILE_RANGE_WRITE only): no durability, only smaller
+    /// and earlier writeback. A failure changes nothing but the timing, so it is ignored.
+    static func startWriteBack(_ descriptor: Int32) {
+        _ = gravity_sync_file_range(descriptor, 0, 0, 2)
+    }
+
     /// Renames `source` over `target` (atomic on one file system), then syncs the folder of
     /// `target` so the rename itself survives a crash.
     static func renameDurably(_ source: String, over target: String) throws(StoreError) {

@@ -47,3 +47,25 @@ final class StateCheckpointerTests: StoreTestCase {
         XCTAssertEqual(try store.kvEntries(prefix: "k").value.count, 41)
     }
 }
+
+final class StateCheckpointerWriteBackTests: StoreTestCase {
+    /// Unsynced checkpoints ask the kernel to write back what they copied every few
+    /// checkpoints, so the pages never pile up for one large periodic writeback; synced ones
+    /// never need to (their fsync writes everything).
+    func testUnsyncedCheckpointsStartAWriteBackEveryFewCheckpoints() throws {
+        let store = try StateStore(path: path("state.db"), checkpointsElsewhere: true)
+        defer { store.close() }
+        let unsynced = try StateCheckpointer(path: path("state.db"), syncs: false, writeBackEvery: 3)
+        defer { unsynced.close() }
+        let synced = try StateCheckpointer(path: path("state.db"), syncs: true, writeBackEvery: 3)
+        defer { synced.close() }
+        for index in 1...7 {
+            _ = store.apply(.kv(.set(KVEntry(key: "k\(index)", value: [UInt8(index)]))), at: UInt64(index))
+            try unsynced.checkpoint()
+            try synced.checkpoint()
+        }
+        XCTAssertEqual(unsynced.writeBacksStarted, 2, "after the 3rd and the 6th checkpoint")
+        XCTAssertEqual(synced.writeBacksStarted, 0)
+        XCTAssertEqual(try store.kvEntries(prefix: "k").value.count, 7)
+    }
+}
