@@ -327,7 +327,9 @@ public final class Agent {
         case .takeSnapshot:
             takeSnapshot()
         case .release(let memory):
-            loop.queueWork({ memory.free() }, completion: { _ in })
+            loop.queueWork({
+                while memory.free(upTo: Self.releaseSliceEntries) { usleep(Self.releasePauseMicroseconds) }
+            }, completion: { _ in })
         case .note(let message, let fields):
             logger.named("raft").log(.info, message, pairs: fields)
         }
@@ -359,6 +361,11 @@ public final class Agent {
             if drained || now &- started > Self.shutdownGraceMilliseconds { self.loop.stop() }
         }
     }
+
+    /// A compaction's log entries are freed this many at a time on the pool, with a pause
+    /// between slices (`ReleasedMemory.free(upTo:)`): a million entries take about a second.
+    static let releaseSliceEntries = 1_024
+    static let releasePauseMicroseconds: UInt32 = 1_000
 
     /// How long a stopping leader waits for a follower to take over.
     static let handoverMilliseconds: UInt64 = 3000

@@ -97,6 +97,25 @@ public final class ReleasedMemory: @unchecked Sendable {
     public func free() {
         held = nil
     }
+
+    /// Log entries still held; nil once everything is freed (tests).
+    var heldEntries: Int? { held?.entries.count }
+
+    /// Frees at most `count` of the held log entries (the last ones), or, once none are left,
+    /// the rest; true while something remains. The shell frees a large compaction a slice at a
+    /// time with pauses in between: the entries were allocated on the loop thread, so freeing
+    /// hundreds of thousands at once from another one held the allocator's lock against the
+    /// loop (a loop step that overlapped a 50 ms release took 40-80 ms).
+    public func free(upTo count: Int) -> Bool {
+        precondition(count > 0, "free(upTo:) needs a positive count")
+        guard held != nil else { return false }
+        if held!.entries.isEmpty {
+            held = nil
+            return false
+        }
+        held!.entries.removeLast(min(count, held!.entries.count))
+        return true
+    }
 }
 
 /// A snapshot of the state the shell took (`.takeSnapshot`).
