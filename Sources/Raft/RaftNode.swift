@@ -87,7 +87,9 @@ public struct RaftNode: Sendable {
     public private(set) var role: RaftRole = .follower
     public private(set) var leader: RaftNodeID?
     /// The membership in force: the latest membership entry in the log, else the configured one.
-    public private(set) var membership: Membership
+    public private(set) var membership: Membership {
+        didSet { refreshPeers() }
+    }
     /// The index of the entry that set it (0: the configured one).
     private var membershipIndex: UInt64 = 0
     /// The membership as of the compaction point, when the log no longer holds its entry.
@@ -133,6 +135,7 @@ public struct RaftNode: Sendable {
         electionTimeout = drawElectionTimeout()
         baseMembership = snapshotMembership
         recomputeMembership()
+        refreshPeers()
     }
 
     /// Takes the membership from the latest membership entry in the log (after a truncation or
@@ -156,10 +159,17 @@ public struct RaftNode: Sendable {
 
     public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
     private var quorum: Int { membership.quorum }
-    /// Everyone the leader replicates to.
-    private var peers: [RaftNodeID] { membership.members.filter { $0 != config.id } }
+    /// Everyone the leader replicates to. Kept with the membership (`refreshPeers`), not
+    /// derived on each use: every proposal walks it, and deriving it sorted and filtered the
+    /// members anew each time (about 3% of a leader's loop under registrations).
+    private var peers: [RaftNodeID] = []
     /// The other voters: who is asked for votes and whose answers count.
-    private var voterPeers: [RaftNodeID] { membership.voters.filter { $0 != config.id } }
+    private var voterPeers: [RaftNodeID] = []
+
+    private mutating func refreshPeers() {
+        peers = membership.members.filter { $0 != config.id }
+        voterPeers = membership.voters.filter { $0 != config.id }
+    }
 
     // MARK: Time
 
