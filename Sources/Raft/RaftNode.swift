@@ -107,6 +107,8 @@ public struct RaftNode: Sendable {
     private var refused: Set<RaftNodeID> = []
     private(set) var progress: [RaftNodeID: Progress] = [:]
     private var outbox: [RaftMessage] = []
+    /// Proposals were appended since the last Ready: it sends them (`propose`).
+    private var appendsPending = false
     /// The hard state last handed out to persist.
     private var handedOutHardState: HardState
     private var random: UInt64
@@ -325,7 +327,10 @@ public struct RaftNode: Sendable {
         guard role == .leader, transferee == nil else { return nil }
         let index = log.lastIndex + 1
         log.appendLocal(RaftEntry(index: index, term: term, kind: .command, data: data))
-        for peer in peers { sendAppend(to: peer) }
+        // Sent with the next Ready, not here: the proposals the shell makes between two
+        // Readies then leave as one append per peer instead of one each (which filled the
+        // in-flight window with one-entry appends while the rest waited for acknowledgements).
+        appendsPending = true
         return index
     }
 
@@ -659,7 +664,8 @@ public struct RaftNode: Sendable {
     /// Whether `ready()` has anything.
     public var hasReady: Bool {
         // Whether entries wait to be applied, without copying them (this runs after every input).
-        hardState != handedOutHardState || log.hasUnpersisted || !outbox.isEmpty || log.applied < min(log.committed, log.stableIndex)
+        hardState != handedOutHardState || log.hasUnpersisted || !outbox.isEmpty || appendsPending
+            || log.applied < min(log.committed, log.stableIndex)
             || !readStates.isEmpty
             || snapshotToRestore != nil
     }
@@ -672,6 +678,10 @@ public struct RaftNode: Sendable {
     /// `hardState` and `entries` are durable. It may take further Readies before that: each
     /// hands out only what the earlier ones did not, and they must be made durable in order.
     public mutating func ready() -> Ready {
+        if appendsPending {
+            appendsPending = false
+            if role == .leader { for peer in peers { sendAppend(to: peer) } }
+        }
         let state = hardState
         let ready = Ready(
             hardState: state == handedOutHardState ? nil : state,

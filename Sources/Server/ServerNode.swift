@@ -29,6 +29,9 @@ public enum NodeInput: Sendable {
     case tick(monotonicMilliseconds: UInt64, wallMilliseconds: UInt64)
     /// A complete, well-formed HTTP request.
     case request(RequestID, Listener, HTTPRequest)
+    /// Requests that arrived together (one loop round), taken in order as one input: the
+    /// writes among them reach the log, the disk and the followers as one batch.
+    case requests([IncomingRequest])
     /// The oldest `.persist` batch not yet reported is durable (fsynced).
     case persisted
     /// A connection with this peer completed its handshake (either side dialed).
@@ -115,6 +118,19 @@ public final class ReleasedMemory: @unchecked Sendable {
         }
         held!.entries.removeLast(min(count, held!.entries.count))
         return true
+    }
+}
+
+/// One HTTP request of a `.requests` batch.
+public struct IncomingRequest: Sendable {
+    public var id: RequestID
+    public var listener: Listener
+    public var request: HTTPRequest
+
+    public init(id: RequestID, listener: Listener, request: HTTPRequest) {
+        self.id = id
+        self.listener = listener
+        self.request = request
     }
 }
 
@@ -344,6 +360,7 @@ public struct ServerNode {
         switch input {
         case .tick(let monotonic, let wall): tick(monotonic: monotonic, wall: wall)
         case .request(let id, let listener, let request): receive(id, listener, request)
+        case .requests(let batch): for incoming in batch { receive(incoming.id, incoming.listener, incoming.request) }
         case .persisted: persisted()
         case .cancel(let id): cancel(id)
         case .probeFinished(let id, let result): probeFinished(id, result)

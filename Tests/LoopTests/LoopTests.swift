@@ -213,6 +213,40 @@ final class LoopTests: XCTestCase {
         }
     }
 
+    /// A check runs after the I/O callbacks of its round: reads that arrived together are all
+    /// seen before it runs, and it runs once per round whatever the number of reads.
+    func testCheckRunsOncePerRoundAfterThatRoundsReads() throws {
+        try withLoop { loop in
+            let listener = try TCPListener(loop: loop)
+            var arrivedSinceCheck = 0
+            var batches: [Int] = []
+            try listener.listen(on: try SocketAddress(ip: "127.0.0.1", port: 0)) { stream in
+                stream.onRead = { _ in arrivedSinceCheck += 1 }
+                try? stream.startReading()
+            }
+            let check = try Check(loop: loop)
+            check.start {
+                if arrivedSinceCheck > 0 { batches.append(arrivedSinceCheck) }
+                arrivedSinceCheck = 0
+            }
+            let port = try XCTUnwrap(listener.localAddress?.port)
+            var clients: [TCPStream] = []
+            var connected = 0
+            for _ in 0..<4 {
+                let client = try TCPStream(loop: loop)
+                clients.append(client)
+                client.connect(to: try SocketAddress(ip: "127.0.0.1", port: port)) { _ in connected += 1 }
+            }
+            try run(loop) { connected == 4 }
+            try run(loop) { listener.localAddress != nil && loop.liveHandleCount >= 10 }  // four accepted streams
+            for client in clients { client.write(Array("x".utf8)) }
+            usleep(20_000)  // all four writes are in the server's sockets before the next round polls
+            try run(loop) { batches.reduce(0, +) == 4 }
+            XCTAssertEqual(batches, [4], "one round read all four, and the check saw them together")
+            check.stop()
+        }
+    }
+
     func testMailboxDeliversFromOtherThreadsInOrderAndRefusesAfterClose() throws {
         try withLoop { loop in
             var received: [Int] = []
