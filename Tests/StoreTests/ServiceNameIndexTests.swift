@@ -114,3 +114,27 @@ final class ServiceNameIndexTests: StateTestCase {
         XCTAssertEqual(try indexes(), [])
     }
 }
+
+final class ServiceNameIndexInstanceTests: XCTestCase {
+    typealias Instance = ServiceNameIndex.Instance
+
+    /// The hash is made once from both strings; equality still compares the strings.
+    func testInstancesAreEqualByNodeAndIDAndHashAlike() {
+        let a = Instance(node: "n1", id: "x")
+        XCTAssertEqual(a, Instance(node: "n1", id: "x"))
+        XCTAssertEqual(a.hashValue, Instance(node: "n1", id: "x").hashValue)
+        XCTAssertNotEqual(a, Instance(node: "n1x", id: ""), "the same bytes split differently")
+        XCTAssertNotEqual(a, Instance(node: "x", id: "n1"))
+        XCTAssertNotEqual(a, Instance(node: "n1", id: "X"))
+    }
+
+    func testASetThatGrowsKeepsEveryInstanceFindable() {
+        var set = Set<Instance>()
+        for n in 0..<20_000 { set.insert(Instance(node: "node-\(n % 7)", id: "svc-\(n)")) }
+        XCTAssertEqual(set.count, 20_000)
+        for n in stride(from: 0, to: 20_000, by: 97) {
+            XCTAssertTrue(set.contains(Instance(node: "node-\(n % 7)", id: "svc-\(n)")))
+            XCTAssertFalse(set.contains(Instance(node: "node-\((n + 1) % 7)", id: "svc-\(n)")))
+        }
+    }
+}
