@@ -29,6 +29,8 @@ public final class Agent {
     /// `perform` never reads `node`: it also runs while the node is being stepped.
     private let snapshotPath: String
     private var checkpointInFlight = false
+    /// A snapshot copy runs on its background thread (`takeSnapshot`).
+    private var snapshotInFlight = false
     /// The state store's applied index at the last checkpoint: no new writes, no checkpoint.
     private var checkpointedIndex: UInt64 = 0
     private var stopping = false
@@ -147,19 +149,14 @@ public final class Agent {
         logger.info("Gravity agent stopped")
     }
 
-    /// Copies state.db to snapshot.db on the thread pool and reports it to the node.
+    /// Copies state.db to snapshot.db on a background thread and reports it to the node.
     private func takeSnapshot() {
         let snapshotter = self.snapshotter
         let path = snapshotPath
-        loop.queueWork({ () -> Result<SnapshotTaken, StoreError> in
-            do throws(StoreError) {
-                let (info, data) = try snapshotter.take(to: path)
-                return .success(SnapshotTaken(index: info.index, checksum: info.checksum, data: data))
-            } catch {
-                return .failure(error)
-            }
-        }, completion: { [unowned self] result in
-            switch result ?? .failure(.io("snapshot cancelled")) {
+        snapshotInFlight = true
+        let finished = { [unowned self] (result: Result<SnapshotTaken, StoreError>) in
+            self.snapshotInFlight = false
+            switch result {
             case .success(let taken):
                 self.logger.debug("snapshot taken", ["index": "\(taken.index)", "bytes": "\(taken.data.count)"])
                 self.step(.snapshotTaken(taken))
@@ -167,7 +164,22 @@ public final class Agent {
                 self.logger.warn("snapshot failed", ["error": "\(error)"])
                 self.step(.snapshotTaken(nil))
             }
-        })
+        }
+        // On a thread of its own at the lowest CPU priority (`runInBackground`): the copy of a
+        // large state takes a core for a second or more, which the loops need more.
+        do {
+            try loop.runInBackground({ () -> Result<SnapshotTaken, StoreError> in
+                do throws(StoreError) {
+                    let (info, data) = try snapshotter.take(to: path)
+                    return .success(SnapshotTaken(index: info.index, checksum: info.checksum, data: data))
+                } catch {
+                    return .failure(error)
+                }
+            }, completion: finished)
+        } catch {
+            // Reported later, never inside the step that asked for it.
+            loop.defer { finished(.failure(.io("cannot start the snapshot thread: \(error)"))) }
+        }
     }
 
     /// Closes every handle, the loop and the data folder.
@@ -179,7 +191,8 @@ public final class Agent {
         // uv_loop_close fails only with handles open, which closeAllHandles just ruled out.
         try? loop.close()
         checkpointer.close()
-        snapshotter.close()
+        // A copy still running keeps its connection: the process ends without it.
+        if !snapshotInFlight { snapshotter.close() }
         dataDirectory?.close()
         dataDirectory = nil
     }

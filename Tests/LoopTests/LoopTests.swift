@@ -291,6 +291,27 @@ final class LoopTests: XCTestCase {
         }
     }
 
+    /// Background work runs on another thread at nice 19 and reports back on the loop thread;
+    /// the loop thread's own priority is untouched.
+    func testBackgroundWorkRunsElsewhereAtTheLowestPriorityAndCompletesOnTheLoop() throws {
+        try withLoop { loop in
+            let loopThread = pthread_self()
+            let loopNice = gravity_thread_nice()
+            var result: (nice: Int32, sameThread: Bool)?
+            var completedOnLoop = false
+            try loop.runInBackground({ () -> Int32 in
+                gravity_thread_nice()
+            }, completion: { nice in
+                completedOnLoop = pthread_equal(pthread_self(), loopThread) != 0
+                result = (nice, false)
+            })
+            try run(loop) { result != nil }
+            XCTAssertEqual(result?.nice, 19)
+            XCTAssertTrue(completedOnLoop)
+            XCTAssertEqual(gravity_thread_nice(), loopNice)
+        }
+    }
+
     func testDeferRunsLaterNotInline() throws {
         try withLoop { loop in
             var ran = false
