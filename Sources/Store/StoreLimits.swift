@@ -40,9 +40,9 @@ extension StoreLimits {
     /// A snapshot file is written back this much at a time (`FileSystem.syncFileGradually`),
     /// so a raft.db commit waits behind at most one slice, not the whole file.
     static let snapshotSyncSliceBytes = 1 << 20
+    /// The pause between two slices: at most about 200 MB/s of snapshot writeback.
+    static let snapshotSyncPauseMicroseconds: UInt32 = 5_000
     /// Unsynced state.db checkpoints (one per 50 ms tick with writes) between two requests to
     /// the kernel to write back what they copied: about four a second.
     public static let stateWriteBackCheckpoints = 5
-    /// The pause between two slices: at most about 200 MB/s of snapshot writeback.
-    static let snapshotSyncPauseMicroseconds: UInt32 = 5_000
 }
