@@ -304,15 +304,9 @@ public final class Agent {
     /// and it must not wait for the next round (which may be a whole tick away).
     private func stepArrivedRequests() {
         while !arrivedRequests.isEmpty {
-            if arrivedRequests.count == 1 {
-                let only = arrivedRequests[0]
-                arrivedRequests.removeAll(keepingCapacity: true)
-                step(.request(only.id, only.listener, only.request))
-            } else {
-                let batch = arrivedRequests
-                arrivedRequests.removeAll(keepingCapacity: true)
-                step(.requests(batch))
-            }
+            let batch = arrivedRequests
+            arrivedRequests.removeAll(keepingCapacity: true)
+            step(.requests(batch))
         }
     }
 

@@ -39,21 +39,17 @@ extension StateStore {
     /// Every instance of `name` with health and times, by node then service ID.
     public func discoveryInstances(named name: String) throws(StoreError) -> Answer<[DiscoveryInstance]> {
         let (index, entries) = try healthServiceEntries(named: name)
-        var registered: [String: UInt64] = [:]
-        for instance in names.instances(named: name) {
-            for ms in try connection.select(
-                "SELECT registered_ms FROM services WHERE node = ? AND id = ?", [.text(instance.node), .text(instance.id)],
-                { (row) throws(StoreError) in try row.unsigned() }) {
-                registered[instance.node + "\u{0}" + instance.id] = ms
-            }
-        }
         let instances = try entries.map { (entry) throws(StoreError) -> DiscoveryInstance in
+            let owner: [SQLiteValue] = [.text(entry.node.value.name), .text(entry.service.value.id)]
+            let registered = try connection.select(
+                "SELECT registered_ms FROM services WHERE node = ? AND id = ?", owner) { (row) throws(StoreError) in try row.unsigned() }
             let times = try connection.select(
-                "SELECT id, status_ms FROM checks WHERE node = ? AND (service_id = '' OR service_id = ?)",
-                [.text(entry.node.value.name), .text(entry.service.value.id)]) { (row) throws(StoreError) in (row.text(), try row.unsigned()) }
+                "SELECT id, status_ms FROM checks WHERE node = ? AND (service_id = '' OR service_id = ?)", owner) { (row) throws(StoreError) in
+                (row.text(), try row.unsigned())
+            }
             return DiscoveryInstance(
                 entry: entry,
-                registeredMilliseconds: registered[entry.node.value.name + "\u{0}" + entry.service.value.id] ?? 0,
+                registeredMilliseconds: registered.first ?? 0,
                 checkMilliseconds: Dictionary(times, uniquingKeysWith: max))
         }
         return (index, instances)
