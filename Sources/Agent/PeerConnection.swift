@@ -27,9 +27,24 @@ final class PeerConnection {
     private var decoder = PeerFrameDecoder()
     /// Closes the connection if it is not connected and handshaken in time.
     private var deadline: Timer?
-    /// The size of a message over the unsent bound that went onto an empty queue (a snapshot),
-    /// or 0; see `write`.
+    /// The size of a message over the unsent bound that went onto an empty queue, or 0; see
+    /// `write`.
     private var oversized = 0
+    /// A message going out a frame at a time (`send(streaming:)`), and what was sent behind it,
+    /// with the bytes of the framed messages among that.
+    private var streaming: PeerFrameStream?
+    private var behind: [Outgoing] = []
+    private var behindBytes = 0
+
+    /// A message waiting behind a stream: framed already, or to stream in its turn.
+    private enum Outgoing {
+        case frames([UInt8])
+        case stream(PeerFrameStream)
+    }
+
+    /// A stream's next frames are written while less than this is queued: a couple of chunks
+    /// keep the socket busy without holding the whole message in the write queue.
+    static let streamQueueBytes = 2 * (PeerFrame.maxChunkBytes + PeerFrame.headerBytes)
 
     init(stream: TCPStream, origin: Origin, peer: String, transport: PeerTransport, deadlineMilliseconds: UInt64) {
         self.stream = stream
@@ -88,8 +103,11 @@ final class PeerConnection {
     /// still be sent; until the queue next empties, the bound then stands on top of it, so the
     /// heartbeats and appends that follow do not drop the connection while the snapshot goes
     /// (they did, for any snapshot over the bound, and the follower never caught up).
+    ///
+    /// While a message streams, what is written waits behind it (in order), under the same bound.
     func write(_ frames: [UInt8], maxUnsentBytes: Int) {
         guard isOpen else { return }
+        if streaming != nil { return wait(.frames(frames), bytes: frames.count, maxUnsentBytes: maxUnsentBytes) }
         let pending = stream.pendingWriteBytes
         if pending == 0 {
             oversized = frames.count > maxUnsentBytes ? frames.count : 0
@@ -98,6 +116,50 @@ final class PeerConnection {
             return
         }
         stream.write(frames)
+    }
+
+    /// Sends a large message a frame at a time: the next frames are written whenever the write
+    /// queue has drained below `streamQueueBytes`, so the loop never frames or copies the whole
+    /// message at once. The stream is not counted against `maxUnsentBytes`; messages written
+    /// while it goes wait behind it, and they are.
+    func send(streaming message: PeerFrameStream, maxUnsentBytes: Int) {
+        guard isOpen else { return }
+        if streaming != nil { return wait(.stream(message), bytes: 0, maxUnsentBytes: maxUnsentBytes) }
+        streaming = message
+        stream.onWritten = { [unowned self] in self.pump() }
+        pump()
+    }
+
+    private func wait(_ outgoing: Outgoing, bytes: Int, maxUnsentBytes: Int) {
+        guard behindBytes + bytes <= maxUnsentBytes else {
+            return close(because: "more than \(maxUnsentBytes) bytes waiting behind a streamed message", warn: true)
+        }
+        behind.append(outgoing)
+        behindBytes += bytes
+    }
+
+    /// Writes the stream's next frames while the queue is short; once it is done, what waited
+    /// behind it, up to the next stream.
+    private func pump() {
+        while isOpen, var current = streaming {
+            if let frame = current.nextFrame() {
+                streaming = current
+                stream.write(frame)
+                if stream.pendingWriteBytes >= Self.streamQueueBytes { return }
+                continue
+            }
+            streaming = nil
+            while streaming == nil, !behind.isEmpty {
+                switch behind.removeFirst() {
+                case .frames(let frames):
+                    behindBytes -= frames.count
+                    stream.write(frames)
+                case .stream(let next):
+                    streaming = next
+                }
+            }
+        }
+        if streaming == nil { stream.onWritten = nil }
     }
 
     /// Closes the connection; `PeerTransport.connectionClosed` follows from the close callback.

@@ -147,12 +147,16 @@ public final class PeerTransport {
     /// in order.
     public func send(_ message: PeerMessage, to id: RaftNodeID) {
         guard !isShutDown, let connection = preferredConnection(to: id) else { return }
-        let bytes = PeerCodec.encode(message)
-        guard bytes.count <= PeerFrame.maxMessageBytes else {
-            logger.error("peer message over the size limit dropped", ["id": String(id), "bytes": String(bytes.count)])
+        let (head, bulk) = PeerCodec.encodeParts(message)
+        guard head.count + bulk.count <= PeerFrame.maxMessageBytes else {
+            logger.error("peer message over the size limit dropped", ["id": String(id), "bytes": String(head.count + bulk.count)])
             return
         }
-        connection.write(PeerFrame.encode(bytes), maxUnsentBytes: limits.maxUnsentBytesPerConnection)
+        if bulk.isEmpty {
+            connection.write(PeerFrame.encode(head), maxUnsentBytes: limits.maxUnsentBytesPerConnection)
+        } else {
+            connection.send(streaming: PeerFrameStream(head: head, bulk: bulk), maxUnsentBytes: limits.maxUnsentBytesPerConnection)
+        }
     }
 
     /// The addresses being dialed, sorted (for tests and diagnostics).

@@ -8,6 +8,9 @@ public final class TCPStream: Handle {
     public var onRead: ((UnsafeRawBufferPointer) -> Void)?
     /// The peer closed its side (nil) or the connection failed. Reading has stopped.
     public var onReadEnd: ((LoopError?) -> Void)?
+    /// A queued write went out (not called for writes the socket took at once): where a sender
+    /// that paces a long output (by `pendingWriteBytes`) writes its next part.
+    public var onWritten: (() -> Void)?
     private var connectCompletion: ((LoopError?) -> Void)?
     /// Whether the shutdown under way ends in a close (`closeAfterPendingWrites`) or leaves the
     /// stream reading (`shutDownAfterPendingWrites`).
@@ -136,6 +139,7 @@ public final class TCPStream: Handle {
     override func willClose() {
         onRead = nil
         onReadEnd = nil
+        onWritten = nil
     }
 
     fileprivate func didRead(_ count: Int, _ base: UnsafeMutableRawPointer?) {
@@ -149,7 +153,8 @@ public final class TCPStream: Handle {
     }
 
     fileprivate func didWrite(status: Int32) {
-        if status < 0 { close() }
+        if status < 0 { return close() }
+        if state == .open { onWritten?() }
     }
 }
 

@@ -38,6 +38,25 @@ public enum PeerCodec {
         return bytes
     }
 
+    /// The bytes of `message` as a head and a bulk, `head + bulk == encode(message)`: a
+    /// snapshot's data, the last field of its encoding, is the bulk, left in the snapshot's own
+    /// buffer instead of copied (`PeerFrameStream` frames the two in place). Any other message
+    /// is all head.
+    public static func encodeParts(_ message: PeerMessage) -> (head: [UInt8], bulk: [UInt8]) {
+        guard case .raft(var raft) = message, case .snapshot(var snapshot) = raft.body, !snapshot.data.isEmpty else {
+            return (encode(message), [])
+        }
+        let bulk = snapshot.data
+        snapshot.data = []
+        raft.body = .snapshot(snapshot)
+        var head = encode(.raft(raft))
+        // The data's length, the head's last field, went out as 0.
+        var length = PeerByteWriter(reservingCapacity: 4)
+        length.count(bulk.count)
+        head.replaceSubrange((head.count - 4)..., with: length.bytes)
+        return (head, bulk)
+    }
+
     /// Reads one message. Never traps, whatever the bytes; allocates only in proportion to what
     /// it decodes. The error names what was wrong and where.
     public static func decode(_ bytes: [UInt8]) throws(PeerCodecError) -> PeerMessage {

@@ -20,7 +20,8 @@ public enum PeerFrame {
     public static let headerBytes = 10
     /// The largest payload of one frame.
     public static let maxChunkBytes = 1 << 20
-    /// The largest message reassembled from chunks (a snapshot travels as one message).
+    /// The largest message reassembled from chunks (a snapshot travels as one message, framed
+    /// as it goes out: `PeerFrameStream`).
     public static let maxMessageBytes = 512 << 20
     /// Flag bit 0: more chunks of this message follow.
     static let moreFlag: UInt8 = 1
@@ -46,17 +47,74 @@ public enum PeerFrame {
     }
 
     private static func appendFrame(_ payload: UnsafeRawBufferPointer, more: Bool, to frames: inout [UInt8]) {
+        appendFrame(payload, UnsafeRawBufferPointer(start: nil, count: 0), more: more, to: &frames)
+    }
+
+    /// A frame whose payload is `first` then `second` (a chunk that straddles a streamed
+    /// message's head and bulk).
+    static func appendFrame(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, more: Bool, to frames: inout [UInt8]) {
         var crc = CRC32C()
-        crc.update(payload)
+        crc.update(first)
+        crc.update(second)
         frames.append(version)
         frames.append(more ? moreFlag : 0)
-        appendBigEndian(UInt32(payload.count), to: &frames)
+        appendBigEndian(UInt32(first.count + second.count), to: &frames)
         appendBigEndian(crc.value, to: &frames)
-        frames.append(contentsOf: payload)
+        frames.append(contentsOf: first)
+        frames.append(contentsOf: second)
     }
 
     private static func appendBigEndian(_ value: UInt32, to bytes: inout [UInt8]) {
         for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+}
+
+/// One message framed a chunk at a time, for a message too large to frame at once (a snapshot
+/// of a large catalog is some 200 MB: framing it whole copied it twice and checksummed it in one
+/// go, holding the loop for half a second). The message is `head` then `bulk`, kept apart so the
+/// bulk (the snapshot's data) is read in place, never copied whole. The frames, one after
+/// another, are exactly `PeerFrame.encode(head + bulk)`. Pure.
+public struct PeerFrameStream: Sendable {
+    public let head: [UInt8]
+    public let bulk: [UInt8]
+    let maxChunkBytes: Int
+    /// Bytes of the message framed so far.
+    public private(set) var offset = 0
+    private var started = false
+
+    /// Precondition: the message fits `PeerFrame.maxMessageBytes` (the caller checks first).
+    public init(head: [UInt8], bulk: [UInt8], maxChunkBytes: Int = PeerFrame.maxChunkBytes) {
+        precondition(maxChunkBytes > 0 && maxChunkBytes <= Int(UInt32.max))
+        precondition(head.count + bulk.count <= PeerFrame.maxMessageBytes, "a peer message over maxMessageBytes")
+        self.head = head
+        self.bulk = bulk
+        self.maxChunkBytes = maxChunkBytes
+    }
+
+    /// The message's length.
+    public var totalBytes: Int { head.count + bulk.count }
+
+    /// Whether every frame has been taken.
+    public var isFinished: Bool { started && offset == totalBytes }
+
+    /// The next frame, or nil once the last one was taken.
+    public mutating func nextFrame() -> [UInt8]? {
+        guard !isFinished else { return nil }
+        started = true
+        let end = min(totalBytes, offset + maxChunkBytes)
+        var frame: [UInt8] = []
+        frame.reserveCapacity(PeerFrame.headerBytes + end - offset)
+        let headEnd = min(end, head.count)
+        let fromHead = offset < headEnd ? head[offset..<headEnd] : []
+        let bulkStart = max(offset, head.count) - head.count
+        let fromBulk = bulk[bulkStart..<max(bulkStart, end - head.count)]
+        fromHead.withUnsafeBytes { first in
+            fromBulk.withUnsafeBytes { second in
+                PeerFrame.appendFrame(first, second, more: end < totalBytes, to: &frame)
+            }
+        }
+        offset = end
+        return frame
     }
 }
 

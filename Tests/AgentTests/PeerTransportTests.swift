@@ -1,4 +1,4 @@
-// Proves the peer transport over real loopback sockets: handshakes both ways, ordered delivery both directions, a 5 MiB snapshot intact, self-dials and foreign datacenters refused, bad frames closing the connection, reconnection to a restarted peer, unreachable peers reported at once (also when a dialer was waiting out its backoff), DNS names, and a clean loop after shutdown.
+// Proves the peer transport over real loopback sockets: handshakes both ways, ordered delivery both directions, a 5 MiB snapshot intact, snapshots over the output bound streamed in order with what follows them, self-dials and foreign datacenters refused, bad frames closing the connection, reconnection to a restarted peer, unreachable peers reported at once (also when a dialer was waiting out its backoff), DNS names, and a clean loop after shutdown.
 import CLibUV
 import Foundation
 import Loop
@@ -49,6 +49,14 @@ final class PeerTransportTests: XCTestCase {
             XCTAssertEqual(peer.transport.localAddress?.port, port)
             peers.append(peer)
             return peer
+        }
+
+        /// Servers 1 and 2 (1 with `limits`), 1 dialing 2, once connected both ways.
+        func connectedPair(limits: PeerTransportLimits = PeerTransportLimits(), file: StaticString = #filePath, line: UInt = #line) throws -> (Peer, Peer) {
+            let a = try start(id: 1, limits: limits), b = try start(id: 2)
+            a.transport.dial([b.address])
+            run(until: { a.isConnected(to: 2) && b.isConnected(to: 1) }, file: file, line: line)
+            return (a, b)
         }
 
         /// A port nothing listens on: bound, then closed (libuv closes the socket at once).
@@ -129,9 +137,7 @@ final class PeerTransportTests: XCTestCase {
 
     func testFiveMiBSnapshotArrivesIntact() throws {
         try withHarness { h in
-            let a = try h.start(id: 1), b = try h.start(id: 2)
-            a.transport.dial([b.address])
-            h.run { a.isConnected(to: 2) && b.isConnected(to: 1) }
+            let (a, b) = try h.connectedPair()
             var random = SplitMix64(seed: 5)
             let data = (0..<(5 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             let membership = Membership(voters: [1, 2], learners: [3], addresses: [1: a.address, 2: b.address, 3: "c.svc:8300"])
@@ -141,6 +147,33 @@ final class PeerTransportTests: XCTestCase {
             h.run(timeoutMilliseconds: 20_000) { b.messages.count == 2 }
             XCTAssertTrue(b.messages.first?.message == snapshot, "the snapshot arrives intact")
             XCTAssertEqual(b.messages.last?.message, Self.heartbeat(1, 2, round: 1))
+        }
+    }
+
+    /// Snapshots far over the unsent bound stream a frame at a time, one behind another, with
+    /// the messages sent meanwhile waiting behind them in order; the connection stays up (a
+    /// snapshot that went onto a queue already holding a message used to drop it).
+    func testSnapshotsOverTheBoundStreamInOrderWithWhatFollows() throws {
+        try withHarness { h in
+            var limits = PeerTransportLimits()
+            limits.maxUnsentBytesPerConnection = 2 << 20
+            let (a, b) = try h.connectedPair(limits: limits)
+            var random = SplitMix64(seed: 12)
+            let membership = Membership(voters: [1, 2], learners: [], addresses: [1: a.address, 2: b.address])
+            func snapshot(_ index: UInt64, megabytes: Int) -> PeerMessage {
+                let data = (0..<(megabytes << 20) + 3).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                return .raft(RaftMessage(from: 1, to: 2, term: 4, body: .snapshot(RaftSnapshot(index: index, term: 4, membership: membership, data: data))))
+            }
+            let first = snapshot(900, megabytes: 9), second = snapshot(950, megabytes: 5)
+            var sent: [PeerMessage] = [.forward(context: 1, payload: [UInt8](repeating: 0xAB, count: 1 << 20)), first]
+            for round in 1...10 { sent.append(Self.heartbeat(1, 2, round: UInt64(round))) }
+            sent.append(second)
+            for round in 11...20 { sent.append(Self.heartbeat(1, 2, round: UInt64(round))) }
+            for message in sent { a.transport.send(message, to: 2) }
+            h.run(timeoutMilliseconds: 20_000) { b.messages.count == sent.count || !a.disconnected.isEmpty }
+            XCTAssertEqual(a.disconnected, [], "a streamed snapshot dropped the connection")
+            XCTAssertEqual(b.received(from: 1).count, sent.count)
+            XCTAssertTrue(b.received(from: 1) == sent, "every message arrives intact and in order")
         }
     }
 
@@ -229,9 +262,7 @@ final class PeerTransportTests: XCTestCase {
         try withHarness { h in
             var limits = PeerTransportLimits()
             limits.maxUnsentBytesPerConnection = 2 << 20
-            let a = try h.start(id: 1, limits: limits), b = try h.start(id: 2)
-            a.transport.dial([b.address])
-            h.run { a.isConnected(to: 2) && b.isConnected(to: 1) }
+            let (a, b) = try h.connectedPair(limits: limits)
             let snapshot = PeerMessage.forward(context: 1, payload: [UInt8](repeating: 0xCD, count: 12 << 20))
             a.transport.send(snapshot, to: 2)
             for round in 1...20 { a.transport.send(Self.heartbeat(1, 2, round: UInt64(round)), to: 2) }

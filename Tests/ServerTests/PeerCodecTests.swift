@@ -120,6 +120,23 @@ final class PeerCodecTests: XCTestCase {
         }
     }
 
+    /// A snapshot's data is left out of the head, in place; every other message is all head.
+    func testPartsJoinToTheEncoding() throws {
+        var random = SplitMix64(seed: 11)
+        let data = (0..<70_000).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let snapshot = Self.raft(.snapshot(RaftSnapshot(index: 9, term: 2, membership: Self.membership, data: data)))
+        let (head, bulk) = PeerCodec.encodeParts(snapshot)
+        XCTAssertEqual(bulk, data)
+        XCTAssertLessThan(head.count, 200)
+        XCTAssertEqual(head + bulk, PeerCodec.encode(snapshot))
+        for message in Self.samples {
+            let parts = PeerCodec.encodeParts(message)
+            XCTAssertEqual(parts.head + parts.bulk, PeerCodec.encode(message), Self.caseName(message))
+            if case .raft(let raft) = message, case .snapshot(let taken) = raft.body, !taken.data.isEmpty { continue }
+            XCTAssertEqual(parts.bulk, [], Self.caseName(message))
+        }
+    }
+
     func testLayoutIsBigEndianWithOneTagByte() {
         XCTAssertEqual(PeerCodec.encode(.forwarded(context: 1, index: 0x0102, term: 3)),
                        [4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3])
@@ -265,6 +282,30 @@ extension PeerCodecTests {
             XCTAssertEqual(decoded.count, 2, "round \(round)")
             XCTAssertTrue(decoded.first == message, "round \(round): the 3 MiB message arrives intact")
             XCTAssertEqual(decoded.last, [7, 7])
+        }
+    }
+
+    /// A message framed a chunk at a time gives the same bytes as framed at once, wherever the
+    /// head ends: in the first chunk, on a chunk boundary, in a later chunk, or with no bulk.
+    func testStreamedFramesAreTheFramesOfTheWholeMessage() throws {
+        var random = SplitMix64(seed: 0x57EA)
+        let bytes = (0..<10_000).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        for (headCount, bulkCount, chunk) in [(0, 0, 4), (3, 0, 4), (0, 9, 4), (5, 17, 4), (8, 8, 4), (9, 3, 4), (40, 3000, 1000), (2500, 2500, 1000), (100, 7, 1 << 20)] {
+            let head = Array(bytes[0..<headCount]), bulk = Array(bytes[headCount..<(headCount + bulkCount)])
+            var stream = PeerFrameStream(head: head, bulk: bulk, maxChunkBytes: chunk)
+            var frames: [UInt8] = []
+            var count = 0
+            while let frame = stream.nextFrame() {
+                frames += frame
+                count += 1
+            }
+            let label = "head \(headCount), bulk \(bulkCount), chunk \(chunk)"
+            XCTAssertEqual(frames, PeerFrame.encode(head + bulk, maxChunkBytes: chunk), label)
+            XCTAssertEqual(count, max(1, (headCount + bulkCount + chunk - 1) / chunk), label)
+            XCTAssertTrue(stream.isFinished, label)
+            XCTAssertNil(stream.nextFrame(), label)
+            var decoder = PeerFrameDecoder(maxChunkBytes: max(chunk, 4))
+            XCTAssertEqual(try decoder.feed(frames), [head + bulk], label)
         }
     }
 
