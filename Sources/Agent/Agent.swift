@@ -28,6 +28,8 @@ public final class Agent {
     /// Where the node's snapshots go (`ServerConfig.snapshotPath`), kept here so that
     /// `perform` never reads `node`: it also runs while the node is being stepped.
     private let snapshotPath: String
+    /// The state store's file, which a leader's snapshot is copied into (`restoreState`).
+    private let statePath: String
     private var checkpointInFlight = false
     /// A snapshot copy runs on its background thread (`takeSnapshot`).
     private var snapshotInFlight = false
@@ -82,11 +84,11 @@ public final class Agent {
         serverConfig.snapshotPath = directory.path + "/" + DataDirectory.snapshotFileName
         snapshotPath = serverConfig.snapshotPath
         let boot = try Self.openLog(directory, snapshotPath: serverConfig.snapshotPath)
-        logWriter = LogWriter(log: directory.raftLog)
+        logWriter = LogWriter(log: directory.raftLog, snapshotPath: serverConfig.snapshotPath)
+        statePath = directory.path + "/" + DataDirectory.stateFileName
         do {
-            checkpointer = try StateCheckpointer(path: directory.path + "/" + DataDirectory.stateFileName,
-                                                 syncs: directory.stateDurability == .synced)
-            snapshotter = try StateSnapshotter(path: directory.path + "/" + DataDirectory.stateFileName)
+            checkpointer = try StateCheckpointer(path: statePath, syncs: directory.stateDurability == .synced)
+            snapshotter = try StateSnapshotter(path: statePath)
         } catch { throw .storage("\(directory.path): \(error)") }
         let seed = DataFolder.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         node = ServerNode(config: serverConfig, store: directory.state, boot: boot, seed: seed)
@@ -180,6 +182,29 @@ public final class Agent {
             // Reported later, never inside the step that asked for it.
             loop.defer { finished(.failure(.io("cannot start the snapshot thread: \(error)"))) }
         }
+    }
+
+    /// Copies the leader's snapshot over state.db on the thread pool (a second of checking and
+    /// copying for a large state; at the loops' priority, unlike a snapshot copy: the node
+    /// waits for this one) and reports it to the node.
+    private func restoreState(_ index: UInt64) {
+        let (snapshotPath, statePath) = (self.snapshotPath, self.statePath)
+        loop.queueWork({ () -> Result<Void, StoreError> in
+            do throws(StoreError) {
+                try StateStore.copySnapshot(at: snapshotPath, intoStateAt: statePath, index: index)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }, completion: { [unowned self] result in
+            let failure: StoreError?
+            switch result {
+            case .success?: failure = nil
+            case .failure(let error)?: failure = error
+            case nil: failure = .io("state restore cancelled")
+            }
+            self.step(.stateRestored(index: index, failure: failure))
+        })
     }
 
     /// Closes every handle, the loop and the data folder.
@@ -360,6 +385,8 @@ public final class Agent {
             peers?.dial(addresses)
         case .takeSnapshot:
             takeSnapshot()
+        case .restoreState(let index):
+            restoreState(index)
         case .release(let memory):
             loop.queueWork({
                 while memory.free(upTo: Self.releaseSliceEntries) { usleep(Self.releasePauseMicroseconds) }

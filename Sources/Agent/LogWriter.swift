@@ -11,18 +11,23 @@ import Store
 /// libuv's work-queue mutex orders one job's writes before the next job's reads.
 final class LogWriter: @unchecked Sendable {
     private let log: RaftLogStore
+    /// Where a leader's snapshot that a batch installs is written first.
+    private let snapshotPath: String
 
-    init(log: RaftLogStore) { self.log = log }
+    init(log: RaftLogStore, snapshotPath: String) {
+        self.log = log
+        self.snapshotPath = snapshotPath
+    }
 
-    /// Writes the batch on the pool; `completion` runs on the loop with nil, or the error.
+    /// Writes the batch on the pool (the snapshot it installs, if any, first); `completion`
+    /// runs on the loop with nil, or the error.
     func persist(_ batch: PersistBatch, on loop: EventLoop, completion: @escaping (StoreError?) -> Void) {
-        let records = batch.records
-        let hardState = batch.hardStateRecord
-        let compaction = batch.compaction?.meta
-        let truncateFrom = batch.truncateFrom
         loop.queueWork({ [self] () -> StoreError? in
             do throws(StoreError) {
-                try self.log.write(entries: records, hardState: hardState, compaction: compaction, truncateFrom: truncateFrom)
+                var batch = batch
+                try batch.writeInstalledSnapshot(to: self.snapshotPath)
+                try self.log.write(entries: batch.records, hardState: batch.hardStateRecord, compaction: batch.compaction?.meta,
+                                   truncateFrom: batch.truncateFrom)
                 return nil
             } catch {
                 return error

@@ -128,6 +128,16 @@ public struct PersistBatch: Sendable, Equatable {
     public var hardStateRecord: HardStateRecord? {
         hardState.map { HardStateRecord(term: $0.term, vote: $0.vote.map { String($0) }, commitIndex: $0.commit) }
     }
+
+    /// The first step of making a batch durable, off the loop: the leader's snapshot it
+    /// installs (if any) is written to `snapshotPath`, durably, and its checksum goes into the
+    /// compaction that raft.db then records. A crash after this and before raft.db's commit
+    /// leaves the new file beside the old one, which start-up puts back (`settleSnapshot`).
+    public mutating func writeInstalledSnapshot(to snapshotPath: String) throws(StoreError) {
+        guard let data = compaction?.installing else { return }
+        compaction!.checksum = try StateStore.writeSnapshot(data, to: snapshotPath)
+        compaction!.installing = nil
+    }
 }
 
 /// Where the log starts after a snapshot (taken here, or installed from the leader).
@@ -137,12 +147,18 @@ public struct LogCompaction: Sendable, Equatable {
     public var membership: Membership
     /// The snapshot file's CRC-32C.
     public var checksum: UInt32
+    /// The leader's snapshot, when this compaction installs one: whoever makes the batch
+    /// durable writes it to the snapshot file first, durably, and records its checksum
+    /// (`PersistBatch.writeInstalledSnapshot`). Nil for a snapshot this server took, which is
+    /// on disk already.
+    public var installing: [UInt8]?
 
-    public init(index: UInt64, term: UInt64, membership: Membership, checksum: UInt32) {
+    public init(index: UInt64, term: UInt64, membership: Membership, checksum: UInt32, installing: [UInt8]? = nil) {
         self.index = index
         self.term = term
         self.membership = membership
         self.checksum = checksum
+        self.installing = installing
     }
 
     public var meta: SnapshotMeta {

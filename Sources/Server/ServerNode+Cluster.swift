@@ -262,36 +262,40 @@ extension ServerNode {
         if let batch = disk.startNext() { outputs.append(.persist(batch)) }
         for ready in done.readies { raft.advance(ready) }
         for message in done.held { send(.raft(message), to: message.to) }
-        if let pending = restoring, let compaction = done.batch.compaction, compaction.index >= pending.index { finishInstall() }
+        if let pending = restoring, !pending.copying, let compaction = done.batch.compaction, compaction.index >= pending.index {
+            restoring!.copying = true
+            outputs.append(.restoreState(index: pending.index))
+        }
     }
 
-    /// The leader's snapshot arrived: its file is written (durably) first, then the log's new
-    /// starting point goes to `raft.db` with this batch, and only once that is durable is the
-    /// state replaced (`finishInstall`). A crash in between finds a log that starts at the
-    /// snapshot and a state behind it, which start-up restores from the file; the other order
-    /// would leave a state ahead of a log that does not know the snapshot's term.
+    /// The leader's snapshot arrived. It goes to the disk with this batch: whoever makes the
+    /// batch durable writes the snapshot file (durably) first, then the log's new starting
+    /// point to `raft.db` (`PersistBatch.writeInstalledSnapshot`); only once that is durable
+    /// is the state replaced, off the loop (`.restoreState`), and then read back here
+    /// (`stateRestored`). A crash in between finds a log that starts at the snapshot and a
+    /// state behind it, which start-up restores from the file; the other order would leave a
+    /// state ahead of a log that does not know the snapshot's term. The loop never waits for
+    /// the file's some 200 MB: writing, syncing and copying them held it for seconds, and a
+    /// follower that cannot answer a vote for seconds can stall an election.
     private mutating func beginInstall(_ snapshot: RaftSnapshot, into batch: inout PersistBatch) {
-        let checksum: UInt32
-        do {
-            checksum = try StateStore.writeSnapshot(snapshot.data, to: config.snapshotPath)
-        } catch {
-            // DESIGN.md §7: a replica that cannot take the leader's state must not go on.
-            fatalError("cannot write the leader's snapshot at index \(snapshot.index): \(error)")
-        }
-        batch.compaction = LogCompaction(index: snapshot.index, term: snapshot.term, membership: snapshot.membership, checksum: checksum)
+        batch.compaction = LogCompaction(index: snapshot.index, term: snapshot.term, membership: snapshot.membership, checksum: 0,
+                                         installing: snapshot.data)
         if raft.log.lastIndex == snapshot.index { batch.truncateFrom = snapshot.index + 1 }
         cluster.installs += 1
-        restoring = (snapshot.index, checksum, [])
+        restoring = (snapshot.index, false, [])
     }
 
-    /// The batch that moved the log's start to the snapshot is durable: replace the state, then
-    /// apply what was committed after it meanwhile.
-    private mutating func finishInstall() {
-        guard let pending = restoring else { return }
+    /// The state store holds the leader's snapshot: read it back, then apply what was committed
+    /// after it meanwhile. A report for an install a newer one overtook is ignored; that one
+    /// asks for its own copy once its batch is durable.
+    mutating func stateRestored(index: UInt64, failure: StoreError?) {
+        guard let pending = restoring, pending.copying, pending.index == index else { return }
         restoring = nil
         do {
-            try store.restore(from: config.snapshotPath, expectedChecksum: pending.checksum)
+            if let failure { throw failure }
+            try store.reloadAfterRestore()
         } catch {
+            // DESIGN.md §7: a replica that cannot take the leader's state must not go on.
             fatalError("cannot install the leader's snapshot at index \(pending.index): \(error)")
         }
         outputs.append(.note("installed the leader's snapshot", [("index", String(pending.index))]))

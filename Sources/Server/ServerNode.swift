@@ -51,6 +51,9 @@ public enum NodeInput: Sendable {
     /// The snapshot asked for with `.takeSnapshot` is written (`ServerConfig.snapshotPath`):
     /// the state as of `index`, the file's CRC-32C and its bytes; nil when it failed.
     case snapshotTaken(SnapshotTaken?)
+    /// The `.restoreState(index:)` asked for is done: the state store now holds the snapshot
+    /// (nil), or could not be replaced (the error).
+    case stateRestored(index: UInt64, failure: StoreError?)
 }
 
 /// What the node asks the shell to do.
@@ -69,6 +72,11 @@ public enum NodeOutput: Sendable {
     /// Copy the state store to `ServerConfig.snapshotPath` off the loop (a consistent copy, as
     /// of whatever it has applied), then report `.snapshotTaken`. At most one is asked at a time.
     case takeSnapshot
+    /// Replace the state store's contents with the leader's snapshot at
+    /// `ServerConfig.snapshotPath` (the state as of `index`) off the loop, from a connection
+    /// of its own (`StateStore.copySnapshot`), then report `.stateRestored`. The node does not
+    /// write to the store meanwhile.
+    case restoreState(index: UInt64)
     /// Write this 101 response for that request, then switch its connection to WebSocket: the
     /// connection is from then on the subscriber `RequestID` (`.push` targets it; the shell
     /// reports its end with `.cancel`).
@@ -283,9 +291,10 @@ public struct ServerNode {
     /// A `.takeSnapshot` is out; `installs` counts snapshots installed from the leader, so a copy
     /// that was under way across one is not used.
     var snapshotRequest: (installs: Int, asked: Bool) = (0, false)
-    /// A snapshot from the leader written to its file, waiting for its log record to be durable
-    /// before it replaces the state; the committed entries after it wait with it.
-    var restoring: (index: UInt64, checksum: UInt32, entries: [RaftEntry])?
+    /// A snapshot from the leader being installed: written with its log record, then (once that
+    /// is durable, `copying`) copied over the state off the loop; the committed entries after
+    /// it wait with it.
+    var restoring: (index: UInt64, copying: Bool, entries: [RaftEntry])?
     /// Parked blocking queries: what to re-run, and when their wait ends.
     var parked: [RequestID: (listener: Listener, request: HTTPRequest, deadline: UInt64)] = [:]
     var waiters: WaiterTable<WatchKey>
@@ -369,6 +378,7 @@ public struct ServerNode {
         case .peerUnreachable(let peer): raft.leaderUnreachable(peer)
         case .stopping: handOverLeadership()
         case .snapshotTaken(let taken): snapshotTaken(taken)
+        case .stateRestored(let index, let failure): stateRestored(index: index, failure: failure)
         }
         drainRaft(beforeApplying: beforeApplying)
         sink.append(contentsOf: outputs)

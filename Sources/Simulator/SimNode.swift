@@ -59,6 +59,7 @@ enum SimEvent {
     case request(node: Int, incarnation: UInt64, RequestID, HTTPRequest)
     case cancel(node: Int, incarnation: UInt64, RequestID)
     case snapshotTaken(node: Int, incarnation: UInt64, SnapshotTaken?)
+    case stateRestored(node: Int, incarnation: UInt64, index: UInt64, StoreError?)
     case clientInvoke(client: Int)
     case clientTimeout(client: Int, RequestID)
     case faultStart(timeline: FaultTimeline)
@@ -74,7 +75,7 @@ enum SimEvent {
         case .deliver(let node, let incarnation, _, _), .connected(let node, let incarnation, _),
              .unreachable(let node, let incarnation, _),
              .persisted(let node, let incarnation), .request(let node, let incarnation, _, _), .cancel(let node, let incarnation, _),
-             .snapshotTaken(let node, let incarnation, _):
+             .snapshotTaken(let node, let incarnation, _), .stateRestored(let node, let incarnation, _, _):
             return (node, incarnation)
         default:
             return nil

@@ -128,6 +128,14 @@ extension Simulation {
     // MARK: Disk
 
     mutating func persist(_ batch: PersistBatch, on index: Int) {
+        // The leader's snapshot a batch installs is written when the batch is issued, as the
+        // agent's writer does before raft.db's transaction; the file outlives a crash.
+        var batch = batch
+        do {
+            try batch.writeInstalledSnapshot(to: config(index).snapshotPath)
+        } catch {
+            violation("n\(index + 1) could not write the leader's snapshot: \(error)")
+        }
         nodes[index].persistsInFlight += 1
         if nodes[index].persistsInFlight > 1, !options.acknowledgeBeforeSync {
             violation("n\(index + 1) issued a second persist before the first was durable")
@@ -174,5 +182,19 @@ extension Simulation {
         }
         traceLine("n\(index + 1) snapshot through \(taken?.index ?? 0)")
         schedule(.snapshotTaken(node: index, incarnation: nodes[index].incarnation, taken), after: diskRandom.uint(in: 1...20))
+    }
+
+    /// The shell's copy of the leader's snapshot over state.db: done at once, reported a little
+    /// later (a crash in between finds the copy made, as a process that dies after the commit).
+    mutating func restoreState(_ snapshotIndex: UInt64, on index: Int) {
+        var failure: StoreError?
+        do {
+            try StateStore.copySnapshot(at: config(index).snapshotPath, intoStateAt: nodes[index].folder + "/state.db", index: snapshotIndex)
+        } catch {
+            failure = error
+            violation("n\(index + 1) could not copy the leader's snapshot at \(snapshotIndex) into its state: \(error)")
+        }
+        traceLine("n\(index + 1) state restored to the snapshot at \(snapshotIndex)")
+        schedule(.stateRestored(node: index, incarnation: nodes[index].incarnation, index: snapshotIndex, failure), after: diskRandom.uint(in: 1...20))
     }
 }

@@ -166,6 +166,7 @@ public struct Simulation {
             step(node, .request(id, .consul, request))
         case .cancel(let node, _, let id): step(node, .cancel(id))
         case .snapshotTaken(let node, _, let taken): step(node, .snapshotTaken(taken))
+        case .stateRestored(let node, _, let restored, let failure): step(node, .stateRestored(index: restored, failure: failure))
         case .clientInvoke(let client): invoke(client)
         case .clientTimeout(let client, let id): timeOut(client, id)
         case .faultStart(let timeline): startFault(timeline)
@@ -198,6 +199,7 @@ public struct Simulation {
         case .send(let to, let message): send(message, from: index, to: Int(to) - 1)
         case .dial(let addresses): dial(addresses, from: index)
         case .takeSnapshot: takeSnapshot(index)
+        case .restoreState(let restored): restoreState(restored, on: index)
         case .startProbe, .upgrade, .push, .note: break
         case .release(let memory): memory.free()
         }

@@ -53,7 +53,8 @@ enum FileSystem {
     /// either the old content or all of the new: write a temporary file, fsync it, rename it
     /// over `name`, then fsync the folder so the rename itself is durable.
     static func writeFileAtomically(
-        _ content: [UInt8], named name: String, in directory: String, mode: mode_t, temporarySuffix: String = ".tmp"
+        _ content: [UInt8], named name: String, in directory: String, mode: mode_t, temporarySuffix: String = ".tmp",
+        syncSliceBytes: Int? = nil
     ) throws(StoreError) {
         let path = directory + "/" + name
         let temporary = path + temporarySuffix
@@ -61,6 +62,7 @@ enum FileSystem {
         guard descriptor >= 0 else { throw failure("open", temporary, errno) }
         do throws(StoreError) {
             try writeAll(content, to: descriptor, path: temporary)
+            if let syncSliceBytes { writeBack(descriptor, size: content.count, sliceBytes: syncSliceBytes, pauseMicroseconds: 0) }
             guard fsync(descriptor) == 0 else { throw failure("fsync", temporary, errno) }
             guard Glibc.close(descriptor) == 0 else { throw failure("close", temporary, errno) }
         } catch {
@@ -110,17 +112,25 @@ enum FileSystem {
         defer { Glibc.close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure("fstat", path, errno) }
+        writeBack(descriptor, size: Int(status.st_size), sliceBytes: sliceBytes, pauseMicroseconds: pauseMicroseconds)
+        guard fsync(descriptor) == 0 else { throw failure("fsync", path, errno) }
+    }
+
+    /// Writes the first `size` bytes of a file back a slice at a time, each waited for, with
+    /// `pauseMicroseconds` between slices. With no pause, the disk's queue still holds one
+    /// slice at a time, so other files' fsyncs pass between slices instead of waiting behind
+    /// the whole file.
+    private static func writeBack(_ descriptor: Int32, size: Int, sliceBytes: Int, pauseMicroseconds: UInt32) {
         // SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER (<fcntl.h>;
         // the macros need _GNU_SOURCE, which the Glibc module does not import).
         let flags: UInt32 = 1 | 2 | 4
         var offset = 0
-        while offset < Int(status.st_size) {
+        while offset < size {
             // An error here only means the final fsync does all the work.
             _ = gravity_sync_file_range(descriptor, Int64(offset), Int64(sliceBytes), flags)
             offset += sliceBytes
-            if offset < Int(status.st_size) { usleep(pauseMicroseconds) }
+            if offset < size, pauseMicroseconds > 0 { usleep(pauseMicroseconds) }
         }
-        guard fsync(descriptor) == 0 else { throw failure("fsync", path, errno) }
     }
 
     /// Opens `path` read-only for `startWriteBack`.

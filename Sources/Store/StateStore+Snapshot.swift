@@ -96,6 +96,42 @@ extension StateStore {
         defer { source.close() }
         try Self.verifySnapshot(source, path: path)
         do throws(SQLiteError) { try source.backup(to: connection) } catch { throw StoreError(error) }
+        try reloadAfterRestore()
+    }
+
+    /// Replaces the state database at `statePath` with the snapshot at `snapshotPath`, which
+    /// must be a sound state database as of `index`: `restore(from:expectedChecksum:)` from a
+    /// connection of its own, so that it can run off the loop thread while the live store goes
+    /// on reading (WAL: its readers see the old state until the copy commits, then the new).
+    /// The live store must not write meanwhile, and calls `reloadAfterRestore()` after.
+    /// The store at `statePath` must have been opened with `checkpointsElsewhere` (not in
+    /// exclusive locking mode). A failure leaves the old state.
+    public static func copySnapshot(at snapshotPath: String, intoStateAt statePath: String, index: UInt64) throws(StoreError) {
+        let source: SQLiteConnection
+        do throws(SQLiteError) { source = try SQLiteConnection(path: snapshotPath) } catch { throw StoreError(error) }
+        defer { source.close() }
+        try verifySnapshot(source, path: snapshotPath)
+        let snapshotIndex = try readAppliedIndex(source)
+        guard snapshotIndex == index else {
+            throw .corrupt("snapshot \(snapshotPath) holds the state as of index \(snapshotIndex), not \(index)")
+        }
+        do throws(SQLiteError) {
+            let target = try SQLiteConnection(path: statePath)
+            defer { target.close() }
+            // The live store's checkpointer copies the WAL back into the file, as for any
+            // write; this connection neither checkpoints nor syncs (state.db is derived).
+            try target.setPragma("wal_autocheckpoint", to: "0")
+            try target.setPragma("synchronous", to: "OFF")
+            try source.backup(to: target)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// Reads the state back after its file was replaced under the live connection (a restore):
+    /// migrates it if an older schema wrote it, and reloads the applied index and the indexes
+    /// kept in memory.
+    public func reloadAfterRestore() throws(StoreError) {
         try connection.migrate(Self.migrations)
         appliedIndex = try Self.readAppliedIndex(connection)
         try names.rebuild(from: connection)
@@ -187,15 +223,16 @@ extension StateStore {
     }
 
     /// Writes a snapshot received from the leader to `path`, durably (under its own temporary
-    /// name: a snapshot being taken on the pool may be writing `.tmp`), and returns its CRC-32C
-    /// for `restore(from:expectedChecksum:)`.
+    /// name: a snapshot being taken on another thread may be writing `.tmp`), and returns its
+    /// CRC-32C, which raft.db records. Written back a slice at a time, so the fsyncs of other
+    /// files on the disk pass between slices instead of waiting behind some 200 MB.
     public static func writeSnapshot(_ data: [UInt8], to path: String) throws(StoreError) -> UInt32 {
         var crc = CRC32C()
         crc.update(data)
         // raft.db records it only once the install's batch is durable (see `snapshot(of:to:)`).
         try FileSystem.keepAsPrevious(path)
         try FileSystem.writeFileAtomically(data, named: FileSystem.name(of: path), in: FileSystem.folder(of: path), mode: 0o600,
-                                           temporarySuffix: ".install")
+                                           temporarySuffix: ".install", syncSliceBytes: StoreLimits.snapshotSyncSliceBytes)
         return crc.value
     }
 

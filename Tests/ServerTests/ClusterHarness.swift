@@ -28,6 +28,10 @@ struct ClusterHarness {
     var cut: Set<[RaftNodeID]> = []
     /// What every probe reports.
     var probeStatus: HealthStatus = .passing
+    /// When set, the copies of leaders' snapshots into state stores (`.restoreState`) wait in
+    /// `heldRestores` until `releaseRestores()`, as a slow copy off the loop would.
+    var holdRestores = false
+    private(set) var heldRestores: [(node: RaftNodeID, index: UInt64)] = []
     private var inbox: [(RaftNodeID, NodeInput)] = []
     private let threshold: UInt64
 
@@ -45,7 +49,8 @@ struct ClusterHarness {
     /// Server `n` ("n<n>" at "n<n>:8300"), ticked once; `initialCluster` lists servers by number.
     mutating func add(_ n: Int, expect: Int, joining: [Int] = [], initialCluster: [Int] = []) throws {
         let folder = try TestFolders.make("gravity-cluster")
-        let store = try StateStore(path: folder.appendingPathComponent("state.db").path)
+        // Shared, as the agent opens it: a leader's snapshot is copied in from another connection.
+        let store = try StateStore(path: folder.appendingPathComponent("state.db").path, checkpointsElsewhere: true)
         var config = ServerConfig(
             identity: try AgentIdentity(nodeName: "n\(n)", nodeID: String(format: "00000000-0000-%04x-8000-000000000000", n), datacenter: "dc1"),
             version: "0.1.0", consulCompatibleVersion: "1.20.0", serverAddress: Self.address(n),
@@ -81,7 +86,19 @@ struct ClusterHarness {
             for output in outputs {
                 switch output {
                 case .respond(let id, let response): member.responses[id] = response
-                case .persist: inbox.append((target, .persisted))
+                case .persist(var batch):
+                    do {
+                        try batch.writeInstalledSnapshot(to: member.node.config.snapshotPath)
+                    } catch {
+                        preconditionFailure("cannot write the leader's snapshot: \(error)")
+                    }
+                    inbox.append((target, .persisted))
+                case .restoreState(let index):
+                    if holdRestores {
+                        heldRestores.append((target, index))
+                    } else {
+                        inbox.append((target, Self.restore(member, index)))
+                    }
                 case .send(let peer, let message):
                     if !cut.contains([target, peer]) { inbox.append((peer, .peer(from: target, message))) }
                 case .dial(let addresses): member.dialed = addresses
@@ -96,6 +113,25 @@ struct ClusterHarness {
             }
             members[target] = member
         }
+    }
+
+    /// The shell's copy of the leader's snapshot into `member`'s state store, and its report.
+    private static func restore(_ member: Member, _ index: UInt64) -> NodeInput {
+        let statePath = member.folder.appendingPathComponent("state.db").path
+        do throws(StoreError) {
+            try StateStore.copySnapshot(at: member.node.config.snapshotPath, intoStateAt: statePath, index: index)
+            return .stateRestored(index: index, failure: nil)
+        } catch {
+            return .stateRestored(index: index, failure: error)
+        }
+    }
+
+    /// Makes the held copies (`holdRestores`) and reports them; restores are not held after.
+    mutating func releaseRestores() {
+        holdRestores = false
+        let held = heldRestores
+        heldRestores = []
+        for (node, index) in held { deliver(node, Self.restore(members[node]!, index)) }
     }
 
     mutating func tick(_ count: Int = 1) {

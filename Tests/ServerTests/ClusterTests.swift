@@ -82,6 +82,34 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(joined.raft.log.applied, cluster.members[leader]!.node.raft.log.applied)
     }
 
+    /// The leader's snapshot reaches the state only when the shell reports its copy done (off
+    /// the loop): until then the new server's log starts at the snapshot, its state is still the
+    /// old one, and entries committed meanwhile wait; then both are there.
+    func testAnInstalledSnapshotReplacesTheStateOnlyOnceTheCopyIsReported() throws {
+        var cluster = try ClusterHarness(size: 3, snapshotThreshold: 20)
+        cluster.tick(60)
+        for n in 0..<60 { XCTAssertEqual(try cluster.send(1, "PUT", "/v1/kv/key\(n)", body: "v\(n)")?.status, .ok) }
+        cluster.holdRestores = true
+        try cluster.add(4, expect: 3, joining: [1, 2, 3])
+        for id: RaftNodeID in [1, 2, 3] { cluster.connect(4, id) }
+        cluster.tick(20)
+        XCTAssertEqual(cluster.heldRestores.map(\.node), [4], "one copy asked, once the install's batch was durable")
+        let snapshotIndex = try XCTUnwrap(cluster.heldRestores.first?.index)
+        XCTAssertEqual(cluster.members[4]!.node.raft.log.snapshotIndex, snapshotIndex)
+        XCTAssertLessThan(cluster.members[4]!.store.appliedIndex, snapshotIndex, "the state is not replaced yet")
+        XCTAssertEqual(try cluster.send(4, "GET", "/v1/kv/key0?stale")?.status, .notFound)
+        XCTAssertEqual(try cluster.send(1, "PUT", "/v1/kv/during", body: "d")?.status, .ok)
+        XCTAssertEqual(try cluster.send(4, "GET", "/v1/kv/during?stale")?.status, .notFound, "committed entries wait for the state")
+
+        cluster.releaseRestores()
+        cluster.tick(40)
+        XCTAssertGreaterThan(cluster.members[4]!.store.appliedIndex, snapshotIndex)
+        for (key, value) in [("key0", "v0"), ("key59", "v59"), ("during", "d")] {
+            let read = try XCTUnwrap(try cluster.send(4, "GET", "/v1/kv/\(key)?stale&raw"))
+            XCTAssertEqual(String(decoding: read.body, as: UTF8.self), value, key)
+        }
+    }
+
     func testALeaderThatLosesItsMajorityStepsDownAndAnotherLeads() throws {
         var cluster = try ClusterHarness(size: 3)
         cluster.tick(60)

@@ -50,6 +50,7 @@ struct NodeHarness {
                 case .persist: pending.append(.persisted)
                 case .startProbe(let id, let spec): probes.append((id, spec))
                 case .send, .dial, .note, .release: break
+                case .restoreState: preconditionFailure("a lone server installs no snapshot")
                 case .takeSnapshot:
                     snapshotsAsked.append(now)
                     pending.append(.snapshotTaken(nil))

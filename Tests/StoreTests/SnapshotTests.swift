@@ -1,4 +1,4 @@
-// Proves a snapshot is a consistent, checksummed copy that restores into a fresh store with every query answering the same, and that a damaged file is refused by name with the live state untouched.
+// Proves a snapshot is a consistent, checksummed copy that restores into a fresh store (or, from another connection, into a live one) with every query answering the same, and that a damaged file or one of another index is refused by name with the live state untouched.
 import Foundation
 import Registry
 @testable import Store
@@ -93,6 +93,43 @@ final class SnapshotTests: StateTestCase {
         XCTAssertNil(try fresh.kvEntry(key: "later").value, "what came after the copy is not in it")
         XCTAssertNotNil(try store.kvEntry(key: "later").value)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("installed.db.install")))
+    }
+
+    /// A leader's snapshot copied into a live store from another connection (off the loop, as a
+    /// follower installs it): the live store reads the old state until the copy commits, then
+    /// the new one once reloaded; a file of another index or a damaged one is refused by name
+    /// and changes nothing.
+    func testACopyIntoALiveStoreFromAnotherConnectionReplacesItsState() throws {
+        buildState()
+        let info = try store.snapshot(to: path("snap.db"))
+        store.close()
+        store = try StateStore(path: path("live.db"), checkpointsElsewhere: true)
+        _ = store.apply(Fixture.register(Fixture.node("stranger")), at: 2)
+        _ = store.apply(Fixture.set("mine", "1"), at: 3)
+        let before = try store.canonicalDump()
+
+        XCTAssertThrowsError(try StateStore.copySnapshot(at: path("snap.db"), intoStateAt: path("live.db"), index: info.index + 1)) { error in
+            guard case .corrupt(let message)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains(path("snap.db")) && message.contains("as of index \(info.index)"), message)
+        }
+        try Data("not a database at all".utf8).write(to: URL(fileURLWithPath: path("junk.db")))
+        XCTAssertThrowsError(try StateStore.copySnapshot(at: path("junk.db"), intoStateAt: path("live.db"), index: info.index)) { error in
+            XCTAssertTrue("\(error)".contains(path("junk.db")), "\(error)")
+        }
+        XCTAssertEqual(try store.canonicalDump(), before)
+
+        try StateStore.copySnapshot(at: path("snap.db"), intoStateAt: path("live.db"), index: info.index)
+        XCTAssertEqual(store.appliedIndex, 3, "the live store has not reloaded yet")
+        try store.reloadAfterRestore()
+        XCTAssertEqual(store.appliedIndex, info.index)
+        XCTAssertEqual(try store.nodes().value.map(\.value.name), ["n1", "n2"])
+        let reference = try StateStore(path: path("reference.db"))
+        defer { reference.close() }
+        try reference.restore(from: path("snap.db"), expectedChecksum: info.checksum)
+        try assertSameAnswers(store, reference)
+        XCTAssertEqual(try store.canonicalDump(), try reference.canonicalDump())
+        // It applies on from the snapshot.
+        XCTAssertEqual(store.apply(Fixture.set("after", "1"), at: info.index + 1).result, .bool(true))
     }
 
     func testRestoreReplacesWhateverWasThere() throws {
