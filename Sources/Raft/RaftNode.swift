@@ -14,6 +14,14 @@ public struct RaftConfig: Sendable {
     public var preVote = true
     /// A leader that has not heard from a majority within an election timeout steps down.
     public var checkQuorum = true
+    /// How long a snapshot sent to a follower is waited for, in ticks (10 s at 50 ms): until it
+    /// answers, or this passes, the leader sends it nothing else (answers to what went before
+    /// are stale: a rejection of an earlier append re-sent the whole snapshot, up to once per
+    /// append in flight), and counts it as heard from for check-quorum (it says nothing while
+    /// it receives and writes a large one: 5 s for 445 MB here; a leader whose majority needed
+    /// it stepped down, was elected again, had compacted further meanwhile and sent another,
+    /// for 13 s in all). A snapshot lost on the way is sent again after it.
+    public var snapshotGraceTicks = 200
     /// Most entries in one append message.
     public var maxEntriesPerAppend = 512
     /// Appends sent to a follower and not yet answered (pipelining), at most.
@@ -73,6 +81,14 @@ struct Progress: Sendable, Equatable {
     /// `match` when the previous heartbeat was answered: appends outstanding and no progress
     /// over a whole heartbeat round means they were lost.
     var matchAtLastHeartbeat: UInt64 = 0
+    /// A snapshot sent and not yet acknowledged (`RaftConfig.snapshotGraceTicks`).
+    var snapshotSent: SentSnapshot?
+}
+
+/// A snapshot's index, and the leader's tick count when it went out.
+struct SentSnapshot: Sendable, Equatable {
+    var index: UInt64
+    var at: Int
 }
 
 /// The consensus core: deterministic, no clock (time is `tick()`), no I/O (messages and
@@ -102,6 +118,8 @@ public struct RaftNode: Sendable {
 
     private var electionElapsed = 0
     private var heartbeatElapsed = 0
+    /// Ticks since this server started (for `Progress.snapshotSentAt`).
+    private var ticks = 0
     private var electionTimeout: Int
     private var granted: Set<RaftNodeID> = []
     private var refused: Set<RaftNodeID> = []
@@ -177,6 +195,7 @@ public struct RaftNode: Sendable {
 
     /// One tick of the shell's clock.
     public mutating func tick() {
+        ticks += 1
         electionElapsed += 1
         switch role {
         case .leader:
@@ -192,7 +211,10 @@ public struct RaftNode: Sendable {
             }
             if config.checkQuorum && electionElapsed >= config.electionTicks.lowerBound {
                 electionElapsed = 0
-                let active = (isVoter ? 1 : 0) + voterPeers.filter { progress[$0]?.recentActive == true }.count
+                let active = (isVoter ? 1 : 0) + voterPeers.filter { peer in
+                    guard let state = progress[peer] else { return false }
+                    return state.recentActive || awaitsSnapshot(state)
+                }.count
                 for peer in peers { progress[peer]?.recentActive = false }
                 if active < quorum { becomeFollower(term: term, leader: nil) }
             }
@@ -572,12 +594,15 @@ public struct RaftNode: Sendable {
                 }
                 for read in confirmed { release(read) }
             }
-            if (peer.inflight > 0 && peer.match == peer.matchAtLastHeartbeat) || (peer.inflight == 0 && peer.next > peer.match + 1) {
+            if awaitsSnapshot(peer) {
+                // Receiving or writing it: no progress is expected before it answers.
+            } else if (peer.inflight > 0 && peer.match == peer.matchAtLastHeartbeat) || (peer.inflight == 0 && peer.next > peer.match + 1) {
                 // Appends went out and nothing came of them: they were lost (a restart, a
                 // dropped link), or answered while it lacked their start. Start again from what
                 // it is known to hold.
                 peer.next = peer.match + 1
                 peer.inflight = 0
+                peer.snapshotSent = nil
             }
             peer.matchAtLastHeartbeat = peer.match
             progress[message.from] = peer
@@ -589,6 +614,11 @@ public struct RaftNode: Sendable {
                 peer.match = max(peer.match, matchIndex)
                 peer.next = max(peer.next, peer.match + 1)
                 peer.inflight = max(0, peer.inflight - 1)
+                if let sent = peer.snapshotSent, peer.match >= sent.index { peer.snapshotSent = nil }
+            } else if awaitsSnapshot(peer) {
+                // A snapshot is never refused: this refuses an append sent before it.
+                progress[message.from] = peer
+                return
             } else {
                 peer.next = max(peer.match + 1, min(peer.next - 1, hintIndex + 1))
                 peer.inflight = 0
@@ -620,6 +650,7 @@ public struct RaftNode: Sendable {
             send(to: peer, term: term, .snapshot(snapshot))
             state.next = snapshot.index + 1
             state.inflight = 1
+            state.snapshotSent = SentSnapshot(index: snapshot.index, at: ticks)
             progress[peer] = state
         } else if state.next <= log.lastIndex, state.inflight < config.maxInflightAppends, state.next > log.snapshotIndex {
             let prevIndex = state.next - 1
@@ -631,6 +662,11 @@ public struct RaftNode: Sendable {
             state.inflight += 1
             progress[peer] = state
         }
+    }
+
+    /// Whether `state`'s follower was sent a snapshot that it has not answered, within the grace.
+    private func awaitsSnapshot(_ state: Progress) -> Bool {
+        state.snapshotSent.map { ticks - $0.at < config.snapshotGraceTicks } ?? false
     }
 
     /// Commits the highest index a majority holds, if it is of this term (§5.4.2). The leader

@@ -15,6 +15,12 @@ struct Cluster {
     var inFlight: [RaftMessage] = []
     var down: Set<RaftNodeID> = []
     var cut: Set<[RaftNodeID]> = []
+    /// Servers whose messages are dropped (they hear, but are not heard), and servers that join
+    /// them once they receive a snapshot (taking it in silence, as a large one is written).
+    var silent: Set<RaftNodeID> = []
+    var silentOnSnapshot: Set<RaftNodeID> = []
+    /// Snapshot messages delivered, per receiver.
+    var snapshotsDelivered: [RaftNodeID: Int] = [:]
 
     init(size: Int, preVote: Bool = true, checkQuorum: Bool = true, seed: UInt64 = 1) {
         let ids = (1...UInt64(size)).map { $0 }
@@ -51,7 +57,11 @@ struct Cluster {
             }
             let messages = inFlight
             inFlight = []
-            for message in messages where linked(message.from, message.to) {
+            for message in messages where linked(message.from, message.to) && !silent.contains(message.from) {
+                if case .snapshot = message.body {
+                    snapshotsDelivered[message.to, default: 0] += 1
+                    if silentOnSnapshot.contains(message.to) { silent.insert(message.to) }
+                }
                 nodes[message.to]?.step(message)
                 moved = true
             }
@@ -87,6 +97,22 @@ struct Cluster {
         let index = nodes[leader]?.propose(Array(text.utf8))
         settle()
         return index
+    }
+
+    /// Elects a leader, writes "early", takes the first follower (`behind`) down, writes
+    /// "w0"..."w29", and has the leader save its state ("the applied commands") and compact its
+    /// log through them, so `behind` can only catch up from the snapshot.
+    mutating func compactPastADownFollower() -> (leader: RaftNodeID, behind: RaftNodeID)? {
+        guard let leader = electLeader(), let behind = nodes.keys.sorted().first(where: { $0 != leader }) else { return nil }
+        _ = propose("early", at: leader)
+        tick(2)
+        down.insert(behind)
+        for n in 0..<30 { _ = propose("w\(n)", at: leader) }
+        tick(2)
+        guard let applied = nodes[leader]?.log.applied else { return nil }
+        let state = commands(leader).joined(separator: "\n")
+        nodes[leader]?.compact(through: applied, data: Array(state.utf8))
+        return (leader, behind)
     }
 
     func commands(_ id: RaftNodeID) -> [String] {
@@ -343,17 +369,8 @@ final class RaftScenarioTests: XCTestCase {
 
     func testAFollowerBehindTheCompactionPointCatchesUpFromASnapshot() throws {
         var cluster = Cluster(size: 3)
-        let leader = try XCTUnwrap(cluster.electLeader())
-        let behind = try XCTUnwrap(cluster.nodes.keys.sorted().first { $0 != leader })
-        _ = cluster.propose("early", at: leader)
-        cluster.tick(2)
-        cluster.down.insert(behind)
-        for n in 0..<30 { _ = cluster.propose("w\(n)", at: leader) }
-        cluster.tick(2)
-        // The leader saves its state machine and drops the log up to there.
+        let (leader, behind) = try XCTUnwrap(cluster.compactPastADownFollower())
         let applied = try XCTUnwrap(cluster.nodes[leader]?.log.applied)
-        let state = cluster.commands(leader).joined(separator: "\n")
-        cluster.nodes[leader]?.compact(through: applied, data: Array(state.utf8))
         XCTAssertEqual(cluster.nodes[leader]?.log.snapshotIndex, applied)
         cluster.down.remove(behind)
         cluster.tick(6)
