@@ -121,10 +121,17 @@ final class PeerConnection {
     /// Sends a large message a frame at a time: the next frames are written whenever the write
     /// queue has drained below `streamQueueBytes`, so the loop never frames or copies the whole
     /// message at once. The stream is not counted against `maxUnsentBytes`; messages written
-    /// while it goes wait behind it, and they are.
+    /// while it goes wait behind it, and they are. The same message (the same head: the same
+    /// snapshot, to the same server, in the same term) already streaming or waiting here is not
+    /// queued again: a leader that waited out its grace re-sends a snapshot that a slow link may
+    /// still be carrying.
     func send(streaming message: PeerFrameStream, maxUnsentBytes: Int) {
         guard isOpen else { return }
-        if streaming != nil { return wait(.stream(message), bytes: 0, maxUnsentBytes: maxUnsentBytes) }
+        if streaming != nil {
+            let queued = [streaming?.head] + behind.map { if case .stream(let waiting) = $0 { waiting.head } else { nil } }
+            if queued.contains(message.head) { return }
+            return wait(.stream(message), bytes: 0, maxUnsentBytes: maxUnsentBytes)
+        }
         streaming = message
         stream.onWritten = { [unowned self] in self.pump() }
         pump()

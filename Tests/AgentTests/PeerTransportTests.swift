@@ -1,4 +1,4 @@
-// Proves the peer transport over real loopback sockets: handshakes both ways, ordered delivery both directions, a 5 MiB snapshot intact, snapshots over the output bound streamed in order with what follows them, self-dials and foreign datacenters refused, bad frames closing the connection, reconnection to a restarted peer, unreachable peers reported at once (also when a dialer was waiting out its backoff), DNS names, and a clean loop after shutdown.
+// Proves the peer transport over real loopback sockets: handshakes both ways, ordered delivery both directions, a 5 MiB snapshot intact, snapshots over the output bound streamed in order with what follows them (and not queued twice), self-dials and foreign datacenters refused, bad frames closing the connection, reconnection to a restarted peer, unreachable peers reported at once (also when a dialer was waiting out its backoff), DNS names, and a clean loop after shutdown.
 import CLibUV
 import Foundation
 import Loop
@@ -152,7 +152,8 @@ final class PeerTransportTests: XCTestCase {
 
     /// Snapshots far over the unsent bound stream a frame at a time, one behind another, with
     /// the messages sent meanwhile waiting behind them in order; the connection stays up (a
-    /// snapshot that went onto a queue already holding a message used to drop it).
+    /// snapshot that went onto a queue already holding a message used to drop it), and a
+    /// snapshot sent again while it still streams or waits is not queued twice.
     func testSnapshotsOverTheBoundStreamInOrderWithWhatFollows() throws {
         try withHarness { h in
             var limits = PeerTransportLimits()
@@ -170,7 +171,13 @@ final class PeerTransportTests: XCTestCase {
             sent.append(second)
             for round in 11...20 { sent.append(Self.heartbeat(1, 2, round: UInt64(round))) }
             for message in sent { a.transport.send(message, to: 2) }
-            h.run(timeoutMilliseconds: 20_000) { b.messages.count == sent.count || !a.disconnected.isEmpty }
+            // Sent again while the first still streams or waits: not queued twice. A last
+            // heartbeat comes after whatever was queued.
+            a.transport.send(first, to: 2)
+            a.transport.send(second, to: 2)
+            sent.append(Self.heartbeat(1, 2, round: 99))
+            a.transport.send(sent.last!, to: 2)
+            h.run(timeoutMilliseconds: 20_000) { b.messages.last?.message == sent.last || !a.disconnected.isEmpty }
             XCTAssertEqual(a.disconnected, [], "a streamed snapshot dropped the connection")
             XCTAssertEqual(b.received(from: 1).count, sent.count)
             XCTAssertTrue(b.received(from: 1) == sent, "every message arrives intact and in order")
