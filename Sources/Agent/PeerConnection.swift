@@ -45,6 +45,11 @@ final class PeerConnection {
     /// A stream's next frames are written while less than this is queued: a couple of chunks
     /// keep the socket busy without holding the whole message in the write queue.
     static let streamQueueBytes = 2 * (PeerFrame.maxChunkBytes + PeerFrame.headerBytes)
+    /// At most this much of a stream is framed in one go: a peer that reads as fast as we
+    /// write never lets the queue fill, and the rest waits for the next loop round.
+    static let streamBytesPerRound = 4 * (PeerFrame.maxChunkBytes + PeerFrame.headerBytes)
+    /// A `pump` is deferred to the next loop round (`streamBytesPerRound`).
+    private var pumpDeferred = false
 
     init(stream: TCPStream, origin: Origin, peer: String, transport: PeerTransport, deadlineMilliseconds: UInt64) {
         self.stream = stream
@@ -148,11 +153,24 @@ final class PeerConnection {
     /// Writes the stream's next frames while the queue is short; once it is done, what waited
     /// behind it, up to the next stream.
     private func pump() {
+        var written = 0
         while isOpen, var current = streaming {
             if let frame = current.nextFrame() {
                 streaming = current
                 stream.write(frame)
+                written += frame.count
+                // A full queue resumes from `onWritten`; an empty one from the next round.
                 if stream.pendingWriteBytes >= Self.streamQueueBytes { return }
+                if written >= Self.streamBytesPerRound {
+                    if !pumpDeferred {
+                        pumpDeferred = true
+                        stream.loop.defer { [weak self] in
+                            self?.pumpDeferred = false
+                            self?.pump()
+                        }
+                    }
+                    return
+                }
                 continue
             }
             streaming = nil
