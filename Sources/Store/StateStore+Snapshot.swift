@@ -106,15 +106,14 @@ extension StateStore {
     /// The live store must not write meanwhile, and calls `reloadAfterRestore()` after.
     /// The store at `statePath` must have been opened with `checkpointsElsewhere` (not in
     /// exclusive locking mode). A failure leaves the old state.
+    ///
+    /// A copy of this server's own state, begun before the install and finished after it, may
+    /// have moved the snapshot aside (to `snapshotPath + ".prev"`, as every snapshot keeps the
+    /// one it replaces): the one of `index` is taken from there then.
     public static func copySnapshot(at snapshotPath: String, intoStateAt statePath: String, index: UInt64) throws(StoreError) {
-        let source: SQLiteConnection
-        do throws(SQLiteError) { source = try SQLiteConnection(path: snapshotPath) } catch { throw StoreError(error) }
+        let previous = snapshotPath + ".prev"
+        let source = try openSnapshot(at: snapshotPath, index: index, orElse: FileSystem.exists(previous) ? previous : nil)
         defer { source.close() }
-        try verifySnapshot(source, path: snapshotPath)
-        let snapshotIndex = try readAppliedIndex(source)
-        guard snapshotIndex == index else {
-            throw .corrupt("snapshot \(snapshotPath) holds the state as of index \(snapshotIndex), not \(index)")
-        }
         do throws(SQLiteError) {
             let target = try SQLiteConnection(path: statePath)
             defer { target.close() }
@@ -125,6 +124,25 @@ extension StateStore {
             try source.backup(to: target)
         } catch {
             throw StoreError(error)
+        }
+    }
+
+    /// A verified connection to the snapshot of `index` at `path`, or else at `fallback`.
+    private static func openSnapshot(at path: String, index: UInt64, orElse fallback: String?) throws(StoreError) -> SQLiteConnection {
+        let source: SQLiteConnection
+        do throws(SQLiteError) { source = try SQLiteConnection(path: path) } catch { throw StoreError(error) }
+        do throws(StoreError) {
+            try verifySnapshot(source, path: path)
+            let snapshotIndex = try readAppliedIndex(source)
+            guard snapshotIndex == index else {
+                throw .corrupt("snapshot \(path) holds the state as of index \(snapshotIndex), not \(index)")
+            }
+            return source
+        } catch {
+            source.close()
+            // The error names the file that should have held it.
+            guard let fallback, let other = try? openSnapshot(at: fallback, index: index, orElse: nil) else { throw error }
+            return other
         }
     }
 

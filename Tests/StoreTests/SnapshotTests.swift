@@ -98,7 +98,7 @@ final class SnapshotTests: StateTestCase {
     /// A leader's snapshot copied into a live store from another connection (off the loop, as a
     /// follower installs it): the live store reads the old state until the copy commits, then
     /// the new one once reloaded; a file of another index or a damaged one is refused by name
-    /// and changes nothing.
+    /// and changes nothing, unless the one kept beside it (`.prev`) is the right one.
     func testACopyIntoALiveStoreFromAnotherConnectionReplacesItsState() throws {
         buildState()
         let info = try store.snapshot(to: path("snap.db"))
@@ -118,6 +118,10 @@ final class SnapshotTests: StateTestCase {
         }
         XCTAssertEqual(try store.canonicalDump(), before)
 
+        // A copy of the live store's own state, finished meanwhile, moved the snapshot aside:
+        // it is found there.
+        try FileManager.default.moveItem(atPath: path("snap.db"), toPath: path("snap.db.prev"))
+        try FileManager.default.copyItem(atPath: path("junk.db"), toPath: path("snap.db"))
         try StateStore.copySnapshot(at: path("snap.db"), intoStateAt: path("live.db"), index: info.index)
         XCTAssertEqual(store.appliedIndex, 3, "the live store has not reloaded yet")
         try store.reloadAfterRestore()
@@ -125,7 +129,7 @@ final class SnapshotTests: StateTestCase {
         XCTAssertEqual(try store.nodes().value.map(\.value.name), ["n1", "n2"])
         let reference = try StateStore(path: path("reference.db"))
         defer { reference.close() }
-        try reference.restore(from: path("snap.db"), expectedChecksum: info.checksum)
+        try reference.restore(from: path("snap.db.prev"), expectedChecksum: info.checksum)
         try assertSameAnswers(store, reference)
         XCTAssertEqual(try store.canonicalDump(), try reference.canonicalDump())
         // It applies on from the snapshot.
