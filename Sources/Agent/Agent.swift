@@ -374,8 +374,8 @@ public final class Agent {
             logWriter.persist(batch, on: loop) { [unowned self] error in
                 if let error {
                     // DESIGN.md §7: a node that cannot write its log must not go on.
-                    self.logger.error("raft.db write failed; stopping", ["error": "\(error)"])
-                    fatalError("raft.db write failed: \(error)")
+                    self.logger.error("log write failed (raft.db, or the snapshot a batch installs); stopping", ["error": "\(error)"])
+                    fatalError("log write failed: \(error)")
                 }
                 self.step(.persisted)
             }
