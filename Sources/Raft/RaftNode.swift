@@ -15,12 +15,13 @@ public struct RaftConfig: Sendable {
     /// A leader that has not heard from a majority within an election timeout steps down.
     public var checkQuorum = true
     /// How long a snapshot sent to a follower is waited for, in ticks (10 s at 50 ms): until it
-    /// answers, or this passes, the leader sends it nothing else (answers to what went before
-    /// are stale: a rejection of an earlier append re-sent the whole snapshot, up to once per
-    /// append in flight), and counts it as heard from for check-quorum (it says nothing while
-    /// it receives and writes a large one: 5 s for 445 MB here; a leader whose majority needed
-    /// it stepped down, was elected again, had compacted further meanwhile and sent another,
-    /// for 13 s in all). A snapshot lost on the way is sent again after it.
+    /// answers, or this passes, the leader does not send it again on answers to what went
+    /// before it (they are stale: a rejection of an earlier append re-sent the whole snapshot,
+    /// up to once per append in flight), and counts the follower as heard from for
+    /// check-quorum (it says nothing while it receives and writes a large one: 5 s for 445 MB
+    /// here; a leader whose majority needed it stepped down, was elected again, had compacted
+    /// further meanwhile and sent another, for 13 s in all). A snapshot lost on the way is
+    /// sent again after it.
     public var snapshotGraceTicks = 200
     /// Most entries in one append message.
     public var maxEntriesPerAppend = 512
@@ -118,7 +119,7 @@ public struct RaftNode: Sendable {
 
     private var electionElapsed = 0
     private var heartbeatElapsed = 0
-    /// Ticks since this server started (for `Progress.snapshotSentAt`).
+    /// Ticks since this server started (for `Progress.snapshotSent`).
     private var ticks = 0
     private var electionTimeout: Int
     private var granted: Set<RaftNodeID> = []

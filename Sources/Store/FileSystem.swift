@@ -194,6 +194,18 @@ enum FileSystem {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// Puts a new snapshot file in place: the one at `path` (if any) moves to `path + ".prev"`,
+    /// then `place` puts the new one at `path`. One placement at a time in the process: a
+    /// snapshot of this server's own state and one installed from the leader are placed from
+    /// different threads, and two interleaved (both moves, then both renames) would leave
+    /// neither the installed file nor the one before it.
+    static func placeKeepingPrevious(_ path: String, place: () throws(StoreError) -> Void) throws(StoreError) {
+        snapshotPlacement.lock()
+        defer { snapshotPlacement.unlock() }
+        try keepAsPrevious(path)
+        try place()
+    }
+
     /// Moves the file at `path`, if there is one, to `path + ".prev"` (replacing the one
     /// there). Made durable by the caller's next directory sync.
     static func keepAsPrevious(_ path: String) throws(StoreError) {
@@ -216,3 +228,18 @@ enum FileSystem {
         .io("\(call) \(path): \(String(cString: strerror(code))) (errno \(code))")
     }
 }
+
+/// The mutex behind `FileSystem.placeKeepingPrevious`. `@unchecked Sendable`: the pthread
+/// mutex is the synchronization.
+private final class PlacementLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        precondition(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
+        return mutex
+    }()
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+}
+
+private let snapshotPlacement = PlacementLock()

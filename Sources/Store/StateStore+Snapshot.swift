@@ -66,8 +66,7 @@ extension StateStore {
             } else {
                 (checksum, bytes) = try FileSystem.checksum(of: temporary)
             }
-            try FileSystem.keepAsPrevious(path)
-            try FileSystem.renameDurably(temporary, over: path)
+            try FileSystem.placeKeepingPrevious(path) { () throws(StoreError) in try FileSystem.renameDurably(temporary, over: path) }
             assert(bytes > 0, "a SQLite database is never empty")
             return (SnapshotInfo(index: index, checksum: checksum, bytes: bytes), data)
         } catch {
@@ -248,9 +247,10 @@ extension StateStore {
         var crc = CRC32C()
         crc.update(data)
         // raft.db records it only once the install's batch is durable (see `snapshot(of:to:)`).
-        try FileSystem.keepAsPrevious(path)
-        try FileSystem.writeFileAtomically(data, named: FileSystem.name(of: path), in: FileSystem.folder(of: path), mode: 0o600,
-                                           temporarySuffix: ".install", syncSliceBytes: StoreLimits.snapshotSyncSliceBytes)
+        try FileSystem.placeKeepingPrevious(path) { () throws(StoreError) in
+            try FileSystem.writeFileAtomically(data, named: FileSystem.name(of: path), in: FileSystem.folder(of: path), mode: 0o600,
+                                               temporarySuffix: ".install", syncSliceBytes: StoreLimits.snapshotSyncSliceBytes)
+        }
         return crc.value
     }
 
