@@ -79,7 +79,7 @@ public struct PeerFrameStream: Sendable {
     public let bulk: [UInt8]
     let maxChunkBytes: Int
     /// Bytes of the message framed so far.
-    public private(set) var offset = 0
+    private(set) var offset = 0
     private var started = false
 
     /// Precondition: the message fits `PeerFrame.maxMessageBytes` (the caller checks first).

@@ -59,7 +59,8 @@ enum SimEvent {
     case request(node: Int, incarnation: UInt64, RequestID, HTTPRequest)
     case cancel(node: Int, incarnation: UInt64, RequestID)
     case snapshotTaken(node: Int, incarnation: UInt64, SnapshotTaken?)
-    case stateRestored(node: Int, incarnation: UInt64, index: UInt64, StoreError?)
+    /// The copy of a leader's snapshot into the node's state is done (a failed one is a violation, not reported).
+    case stateRestored(node: Int, incarnation: UInt64, index: UInt64)
     case clientInvoke(client: Int)
     case clientTimeout(client: Int, RequestID)
     case faultStart(timeline: FaultTimeline)
@@ -75,7 +76,7 @@ enum SimEvent {
         case .deliver(let node, let incarnation, _, _), .connected(let node, let incarnation, _),
              .unreachable(let node, let incarnation, _),
              .persisted(let node, let incarnation), .request(let node, let incarnation, _, _), .cancel(let node, let incarnation, _),
-             .snapshotTaken(let node, let incarnation, _), .stateRestored(let node, let incarnation, _, _):
+             .snapshotTaken(let node, let incarnation, _), .stateRestored(let node, let incarnation, _):
             return (node, incarnation)
         default:
             return nil

@@ -195,6 +195,6 @@ extension Simulation {
             return
         }
         traceLine("n\(index + 1) state restored to the snapshot at \(snapshotIndex)")
-        schedule(.stateRestored(node: index, incarnation: nodes[index].incarnation, index: snapshotIndex, nil), after: diskRandom.uint(in: 1...20))
+        schedule(.stateRestored(node: index, incarnation: nodes[index].incarnation, index: snapshotIndex), after: diskRandom.uint(in: 1...20))
     }
 }

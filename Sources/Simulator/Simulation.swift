@@ -166,7 +166,7 @@ public struct Simulation {
             step(node, .request(id, .consul, request))
         case .cancel(let node, _, let id): step(node, .cancel(id))
         case .snapshotTaken(let node, _, let taken): step(node, .snapshotTaken(taken))
-        case .stateRestored(let node, _, let restored, let failure): step(node, .stateRestored(index: restored, failure: failure))
+        case .stateRestored(let node, _, let restored): step(node, .stateRestored(index: restored, failure: nil))
         case .clientInvoke(let client): invoke(client)
         case .clientTimeout(let client, let id): timeOut(client, id)
         case .faultStart(let timeline): startFault(timeline)
